@@ -1,0 +1,40 @@
+# rnnsym: `make report` and `make test` set up everything they need first
+# (a virtual environment with the Python packages; TeX Live from Debian's
+# packages when it is missing and we run as root, otherwise a message that
+# says exactly what to install).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.rnnsym-installed
+OUT    ?= output
+PARAMS ?=
+PYTEST_ARGS ?=
+
+.PHONY: report answers test setup tex clean distclean
+
+report: setup tex
+	$(BIN)/rnnsym report --out $(OUT) $(if $(PARAMS),--params $(PARAMS))
+
+answers: setup
+	$(BIN)/rnnsym answers $(if $(PARAMS),--params $(PARAMS))
+
+test: setup tex
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@scripts/ensure-deps.sh python $(PYTHON)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+tex:
+	@scripts/ensure-deps.sh tex
+
+clean:
+	rm -rf $(OUT) .pytest_cache
+
+distclean: clean
+	rm -rf $(VENV)

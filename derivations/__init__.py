@@ -1,0 +1,1 @@
+"""One module per problem of the set; :mod:`rnnsym.registry` lists them."""

@@ -1,0 +1,3 @@
+from rnnsym.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,99 @@
+"""The one pipeline: parameters -> derive -> check -> render -> compile -> outputs."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rnnsym import latex, render
+from rnnsym.errors import CheckFailed
+from rnnsym.params import Variant, variant_as_strings
+from rnnsym.problem import Check, Problem
+from rnnsym.registry import PROBLEMS
+
+OUTPUT_NAMES = ("answers.json", "solutions.tex", "solutions.pdf")
+
+
+@dataclasses.dataclass(frozen=True)
+class Solved:
+    """One problem after derivation and checks: what the report prints."""
+
+    problem: Problem
+    derivation: Any
+    checks: tuple[Check, ...]
+
+
+def solve(variant: Variant) -> list[Solved]:
+    """Derives and checks every problem; raises :class:`CheckFailed` on any failure."""
+    solved = []
+    for pid, problem in PROBLEMS.items():
+        derivation = problem.derive(variant.problems[pid])
+        solved.append(Solved(problem, derivation, tuple(problem.checks(derivation))))
+    failed = [check for item in solved for check in item.checks if not check.passed]
+    if failed:
+        lines = "\n".join(f"  {c.id}: {c.what}: {c.detail} (tolerance {c.tolerance})" for c in failed)
+        raise CheckFailed(f"{len(failed)} check(s) failed; nothing was published:\n{lines}")
+    return solved
+
+
+def answers_document(variant: Variant, solved: list[Solved]) -> dict:
+    """The answers JSON of interfaces.md, section 2."""
+    answers: dict[str, Any] = {}
+    for item in solved:
+        answers.update(item.problem.answers(item.derivation))
+    return {
+        "params": variant_as_strings(variant),
+        "answers": answers,
+        "checks": [check.as_json() for item in solved for check in item.checks],
+    }
+
+
+def answers_json(document: dict) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def report_sections(solved: list[Solved], figure_dir: Path) -> list[dict]:
+    """What the report template needs of each problem; draws its figures."""
+    return [
+        dict(
+            title=item.problem.title,
+            template=item.problem.template,
+            derivation=item.derivation,
+            checks=item.checks,
+            figures=item.problem.figures(item.derivation, figure_dir),
+        )
+        for item in solved
+    ]
+
+
+def build_report(variant: Variant, out_dir: Path) -> dict[str, Path]:
+    """Builds solutions.pdf, solutions.tex and answers.json in ``out_dir``.
+
+    Everything is made in a temporary directory inside ``out_dir`` and moved
+    into place only once the PDF exists, so a failed build (a check, LaTeX)
+    leaves the previous outputs as they were.
+
+    Returns:
+        The paths of the outputs, by name.
+
+    Raises:
+        CheckFailed: a check failed (nothing is written).
+        LatexError: LaTeX is missing or failed (nothing is published).
+    """
+    solved = solve(variant)
+    latex.require_latex()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".build-") as scratch:
+        work = Path(scratch)
+        sections = report_sections(solved, work)
+        tex_file = work / "solutions.tex"
+        tex_file.write_text(render.render_tex(variant.meta, sections), encoding="utf-8")
+        latex.compile_pdf(tex_file)
+        (work / "answers.json").write_text(answers_json(answers_document(variant, solved)), encoding="utf-8")
+        for name in OUTPUT_NAMES:
+            os.replace(work / name, out_dir / name)
+    return {name: out_dir / name for name in OUTPUT_NAMES}

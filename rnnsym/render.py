@@ -1,0 +1,104 @@
+"""From derivations to LaTeX: Jinja lays out the maths, PyLaTeX the document.
+
+Every ``((( value )))`` in a template goes through :func:`finalize`: free
+text is escaped, SymPy objects are printed by rnnsym's printer, and only a
+:class:`pylatex.NoEscape` passes through untouched. So escaping is the
+default and opting out is explicit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import jinja2
+import sympy
+from pylatex import Command, Document, NoEscape, Package
+from pylatex.utils import escape_latex
+
+from rnnsym import params as params_module
+from rnnsym.exact import format_number
+from rnnsym.printing import tex
+
+# templates/ at the top level; rnnsym/templates links to it and installs it.
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+
+def finalize(value: Any) -> str:
+    """How a value looks when a template prints it."""
+    if isinstance(value, NoEscape):
+        return value
+    if isinstance(value, bool):
+        return escape_latex(str(value))
+    if isinstance(value, sympy.Rational) or isinstance(value, int):
+        return tex(sympy.Integer(value) if isinstance(value, int) else value)
+    if isinstance(value, sympy.Basic):
+        return tex(value)
+    if isinstance(value, float):
+        return tex(sympy.Float(value))
+    return escape_latex(str(value))
+
+
+def math(value: Any, digits: int = 6) -> NoEscape:
+    """LaTeX of a SymPy object with ``digits`` significant digits for floats."""
+    return NoEscape(tex(value, digits=digits))
+
+
+def exact_text(value: sympy.Rational) -> str:
+    """A number as typed in a parameter file (plain text, escaped later)."""
+    return format_number(value)
+
+
+def environment() -> jinja2.Environment:
+    """The Jinja environment of every rnnsym template (LaTeX-safe delimiters)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        block_start_string="((*",
+        block_end_string="*))",
+        variable_start_string="(((",
+        variable_end_string=")))",
+        comment_start_string="((=",
+        comment_end_string="=))",
+        undefined=jinja2.StrictUndefined,
+        finalize=finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters.update(math=math, exact=exact_text, tex=NoEscape)
+    env.globals.update(NoEscape=NoEscape)
+    return env
+
+
+def render_body(sections: Sequence[dict]) -> str:
+    """The LaTeX body: every problem's template and its check table."""
+    return environment().get_template("report.tex.j2").render(sections=sections)
+
+
+def document(meta: params_module.Meta, body: str) -> Document:
+    """The whole LaTeX document around ``body``, with its packages and title."""
+    doc = Document(
+        documentclass="article",
+        document_options=["11pt", "a4paper"],
+        geometry_options={"margin": "2.2cm"},
+        lmodern=True,
+        textcomp=True,
+        page_numbers=True,
+    )
+    for name in ("amsmath", "amssymb", "booktabs", "graphicx", "array", "longtable", "xcolor"):
+        doc.packages.append(Package(name))
+    # No trailer ID and a fixed date (SOURCE_DATE_EPOCH): the same input is
+    # the same PDF.
+    doc.preamble.append(NoEscape(r"\pdftrailerid{}"))
+    doc.preamble.append(Command("title", meta.title))
+    doc.preamble.append(Command("author", meta.course))
+    doc.preamble.append(Command("date", "Variant: " + meta.variant))
+    doc.append(NoEscape(r"\maketitle"))
+    doc.append(NoEscape(body))
+    return doc
+
+
+def render_tex(meta: params_module.Meta, sections: Sequence[dict]) -> str:
+    """The complete .tex source of a report."""
+    return document(meta, render_body(sections)).dumps() + "\n"

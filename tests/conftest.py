@@ -1,0 +1,26 @@
+"""Shared fixtures. LaTeX tests skip only where TeX is missing and CI does not
+require it; with RNNSYM_REQUIRE_LATEX=1 (set by .ci/run) a missing TeX fails."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+LATEX_TOOLS = ("latexmk", "pdflatex", "pdftotext")
+
+
+@pytest.fixture
+def latex_available():
+    missing = [tool for tool in LATEX_TOOLS if shutil.which(tool) is None]
+    if missing:
+        message = f"LaTeX tools missing: {', '.join(missing)} (make test installs them)"
+        if os.environ.get("RNNSYM_REQUIRE_LATEX") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path

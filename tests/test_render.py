@@ -1,0 +1,67 @@
+"""Rendering without TeX: escaping, the printer, and the golden .tex."""
+
+import os
+from pathlib import Path
+
+import pytest
+import sympy
+from pylatex import NoEscape
+
+from rnnsym import render
+from rnnsym.notation import h0, h_next, h_t, sigmoid, t
+from rnnsym.params import Meta, load_variant
+from rnnsym.pipeline import report_sections, solve
+from rnnsym.printing import tex
+
+GOLDEN = Path(__file__).parent / "golden" / "default.tex"
+
+
+def sections_for(variant, directory):
+    return report_sections(solve(variant), directory)
+
+
+@pytest.mark.parametrize(
+    "expr, latex",
+    [
+        (h_t, "h_{t}"),
+        (h_next * (1 - h_next), r"h_{t+1} \left(1 - h_{t+1}\right)"),
+        (h0, "h_0"),
+        (sigmoid(2 * h_t - sympy.Rational(47, 25)), r"\sigma\left(2 h_{t} - 1.88\right)"),
+        (sympy.Max(0, 2**t * (h0 - 1) + 1), r"\operatorname{ReLU}\left(2^{t} \left(h_0 - 1\right) + 1\right)"),
+        (sympy.Rational(28, 75), r"\frac{28}{75}"),
+        (sympy.Float("0.17923688389686607", 30), "0.179237"),
+    ],
+)
+def test_printer_owns_the_notation(expr, latex):
+    assert tex(expr) == latex
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (r"\input{/etc/passwd}", r"\textbackslash{}input\{/etc/passwd\}"),
+        ("50% & $x_1$ #", r"50\% \& \$x\_1\$ \#"),
+        (NoEscape(r"\alpha"), r"\alpha"),
+        (sympy.Rational(1, 2), "0.5"),
+    ],
+)
+def test_template_values_are_escaped_unless_marked(value, shown):
+    assert render.finalize(value) == shown
+
+
+def test_hostile_meta_text_is_escaped_in_the_tex(tmp_path):
+    meta = Meta(title=r"\input{/etc/passwd} \write18{rm -rf /}", course="O'Brien & \\textbf{x}_1", variant="v#1")
+    source = render.render_tex(meta, sections_for(load_variant(None), tmp_path))
+    assert r"\input{/etc/passwd}" not in source and r"\write18{" not in source
+    assert r"\textbackslash{}input\{/etc/passwd\}" in source
+    assert r"O'Brien \& \textbackslash{}textbf\{x\}\_1" in source
+
+
+def test_default_tex_matches_the_golden_file(tmp_path):
+    """The default variant's .tex, byte for byte. To accept a deliberate change:
+    RNNSYM_UPDATE_GOLDEN=1 make test, then read the diff before committing."""
+    variant = load_variant(None)
+    source = render.render_tex(variant.meta, sections_for(variant, tmp_path))
+    if os.environ.get("RNNSYM_UPDATE_GOLDEN") == "1":
+        GOLDEN.write_text(source, encoding="utf-8")
+    assert source == GOLDEN.read_text(encoding="utf-8")
