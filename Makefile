@@ -10,6 +10,10 @@ STAMP  := $(VENV)/.rnnsym-installed
 OUT    ?= output
 PARAMS ?=
 PYTEST_ARGS ?=
+# TORCH=1 also installs PyTorch (a CPU build), so that the checks against
+# torch.nn and FlopCounterMode run; CI sets it.
+TORCH  ?=
+TORCH_PIN := torch==2.13.0
 
 .PHONY: report answers test setup tex clean distclean
 
@@ -23,6 +27,9 @@ test: setup tex
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: $(STAMP)
+ifeq ($(TORCH),1)
+	@$(BIN)/python -c 'import torch' 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH_PIN)
+endif
 
 $(STAMP): pyproject.toml
 	@scripts/ensure-deps.sh python $(PYTHON)

@@ -33,7 +33,7 @@ def solve(variant: Variant) -> list[Solved]:
     for pid, problem in PROBLEMS.items():
         derivation = problem.derive(variant.problems[pid])
         solved.append(Solved(problem, derivation, tuple(problem.checks(derivation))))
-    failed = [check for item in solved for check in item.checks if not check.passed]
+    failed = [check for item in solved for check in item.checks if check.failed]
     if failed:
         lines = "\n".join(f"  {c.id}: {c.what}: {c.detail} (tolerance {c.tolerance})" for c in failed)
         raise CheckFailed(f"{len(failed)} check(s) failed; nothing was published:\n{lines}")

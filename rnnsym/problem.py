@@ -16,18 +16,25 @@ class Check:
         what: what was checked, plain text.
         detail: the numbers that were compared, plain text.
         tolerance: the tolerance used, plain text ("exact" for exact checks).
-        passed: whether the derived answer survived the check.
+        passed: whether the derived answer survived the check; ``None``
+            when the check could not run here (an optional package such as
+            torch is missing), which the report says in so many words.
     """
 
     id: str
     what: str
     detail: str
     tolerance: str
-    passed: bool
+    passed: bool | None
 
     def __post_init__(self):
         # Comparisons of SymPy numbers give SymPy booleans; JSON wants bool.
-        object.__setattr__(self, "passed", bool(self.passed))
+        if self.passed is not None:
+            object.__setattr__(self, "passed", bool(self.passed))
+
+    @property
+    def failed(self) -> bool:
+        return self.passed is False
 
     def as_json(self) -> dict:
         return {

@@ -86,8 +86,9 @@ def document(meta: params_module.Meta, body: str) -> Document:
         textcomp=True,
         page_numbers=True,
     )
-    for name in ("amsmath", "amssymb", "booktabs", "graphicx", "array", "longtable", "xcolor"):
+    for name in ("amsmath", "amssymb", "booktabs", "graphicx", "array", "longtable", "xcolor", "tikz"):
         doc.packages.append(Package(name))
+    doc.preamble.append(NoEscape(r"\usetikzlibrary{arrows.meta}"))
     # No trailer ID and a fixed date (SOURCE_DATE_EPOCH): the same input is
     # the same PDF.
     doc.preamble.append(NoEscape(r"\pdftrailerid{}"))

@@ -1,0 +1,297 @@
+"""Problem 2: architectures and their cost.
+
+2a is prose and a figure (a CNN on every frame, an LSTM over the features).
+2b counts the operations and parameters of an encoder-decoder RNN. The
+network is described once, as data (:data:`FORWARD_PASS`, :data:`LAYERS`);
+a counting convention (also data) turns that description into SymPy
+polynomials. The checks count independently: an instrumented forward pass,
+the entries of the weight arrays actually built, and PyTorch's own counts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from pathlib import Path
+from typing import Callable
+
+import numpy
+import sympy
+
+from rnnsym import instrumented, torch_reference
+from rnnsym.params import choice, integer, rule
+from rnnsym.problem import Check, Problem
+
+m, h, V = sympy.symbols("m h V", integer=True, positive=True)
+T = sympy.Symbol("T", integer=True, positive=True)
+SIZES = (m, h, V, T)
+
+
+@dataclasses.dataclass(frozen=True)
+class Params:
+    """Example sizes and the conventions in force (defaults: the homework's)."""
+
+    m: int = rule(integer(1, 10**6), 64)
+    h: int = rule(integer(1, 10**6), 128)
+    V: int = rule(integer(2, 10**7), 10000)
+    T: int = rule(integer(1, 10**6), 20)
+    ops_convention: str = rule(choice("default", "flop_counter"), "default")
+    params_convention: str = rule(choice("default", "torch"), "default")
+
+
+# --- the network, described once ------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Operation:
+    """One operation of one time step of the forward pass.
+
+    ``kind`` is matvec (shape = rows, columns), embed (the one-hot product,
+    shape = m, V), add, sigmoid or softmax (shape = length,).
+    """
+
+    part: str  # "encoder" or "decoder"
+    kind: str
+    shape: tuple
+    latex: str
+
+
+FORWARD_PASS = (
+    Operation("encoder", "embed", (m, V), r"e_t = E x_t"),
+    Operation("encoder", "matvec", (h, m), r"U e_t"),
+    Operation("encoder", "matvec", (h, h), r"W h_{t-1}"),
+    Operation("encoder", "add", (h,), r"U e_t + W h_{t-1}"),
+    Operation("encoder", "add", (h,), r"\cdots + b"),
+    Operation("encoder", "sigmoid", (h,), r"h_t = \sigma(\cdots)"),
+    Operation("decoder", "matvec", (h, h), r"W' s_{i-1}"),
+    Operation("decoder", "add", (h,), r"\cdots + b'"),
+    Operation("decoder", "sigmoid", (h,), r"s_i = \sigma(\cdots)"),
+    Operation("decoder", "matvec", (V, h), r"W_V s_i"),
+    Operation("decoder", "add", (V,), r"\cdots + c"),
+    Operation("decoder", "softmax", (V,), r"y_i = \operatorname{softmax}(\cdots)"),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Layer:
+    """A layer with trainable weights; ``biases`` = bias vectors per convention."""
+
+    part: str
+    name: str
+    weights: tuple  # shapes of its weight matrices
+    bias_length: sympy.Expr
+    biases: dict
+    torch_module: str
+
+
+LAYERS = (
+    Layer("encoder", "embedding $E$", ((m, V),), m, {"default": 0, "torch": 0}, "nn.Embedding(V, m)"),
+    Layer("encoder", "recurrence $U, W, b$", ((h, m), (h, h)), h, {"default": 1, "torch": 2}, "nn.RNN(m, h)"),
+    Layer("decoder", "recurrence $W', b'$", ((h, h),), h, {"default": 1, "torch": 1}, "nn.Linear(h, h)"),
+    Layer("decoder", "output $W_V, c$", ((V, h),), V, {"default": 1, "torch": 1}, "nn.Linear(h, V)"),
+)
+
+
+# --- counting conventions, as data ----------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class OpConvention:
+    """What each kind of operation costs."""
+
+    name: str
+    description: str
+    cost: dict[str, Callable]
+
+
+OP_CONVENTIONS = {
+    "default": OpConvention(
+        "default",
+        "one multiplication or addition = 1 op; (r x k)(k) = r(2k - 1); adding r-vectors = r; "
+        "sigmoid = 1 op per element; softmax over V entries = 3V - 1; the embedding as the "
+        "one-hot product m(2V - 1)",
+        {
+            "matvec": lambda r, k: r * (2 * k - 1),
+            "embed": lambda r, k: r * (2 * k - 1),
+            "add": lambda n: n,
+            "sigmoid": lambda n: n,
+            "softmax": lambda n: 3 * n - 1,
+        },
+    ),
+    "flop_counter": OpConvention(
+        "flop_counter",
+        "PyTorch's FlopCounterMode: 2MNK per matrix product, nothing else; the embedding "
+        "is a free table lookup",
+        {
+            "matvec": lambda r, k: 2 * r * k,
+            "embed": lambda r, k: 0,
+            "add": lambda n: 0,
+            "sigmoid": lambda n: 0,
+            "softmax": lambda n: 0,
+        },
+    ),
+}
+PARAM_CONVENTIONS = {
+    "default": "one bias vector per layer (none for the embedding)",
+    "torch": "PyTorch's modules: nn.Embedding, nn.RNN (bias_ih and bias_hh), nn.Linear",
+}
+
+
+def count_operations(convention: OpConvention) -> dict[str, sympy.Expr]:
+    """Operation polynomials per part and in total: T steps of each part."""
+    per_step = {"encoder": sympy.Integer(0), "decoder": sympy.Integer(0)}
+    for op in FORWARD_PASS:
+        per_step[op.part] += convention.cost[op.kind](*op.shape)
+    result = {part: sympy.expand(T * cost) for part, cost in per_step.items()}
+    result["total"] = sympy.expand(result["encoder"] + result["decoder"])
+    result.update({f"{part} step": sympy.expand(cost) for part, cost in per_step.items()})
+    return result
+
+
+def count_parameters(convention: str) -> dict[str, sympy.Expr]:
+    """Parameter polynomials per part and in total."""
+    result = {"encoder": sympy.Integer(0), "decoder": sympy.Integer(0)}
+    for layer in LAYERS:
+        weights = sum(rows * cols for rows, cols in layer.weights)
+        result[layer.part] += weights + layer.biases[convention] * layer.bias_length
+    result["total"] = sympy.expand(result["encoder"] + result["decoder"])
+    return {part: sympy.expand(value) for part, value in result.items()}
+
+
+@dataclasses.dataclass(frozen=True)
+class Derivation:
+    params: Params
+    ops: dict  # convention name -> {part: polynomial}
+    parameters: dict  # convention name -> {part: polynomial}
+    op_rows: tuple  # (operation, cost under each convention)
+    layer_rows: tuple  # (layer, count under each convention)
+    op_conventions: dict  # name -> description
+    param_conventions: dict  # name -> description
+
+    def at_example(self, expr) -> sympy.Integer:
+        p = self.params
+        return expr.subs({m: p.m, h: p.h, V: p.V, T: p.T})
+
+
+def derive(params: Params) -> Derivation:
+    """Derives the cost polynomials of 2b under every convention."""
+    ops = {name: count_operations(c) for name, c in OP_CONVENTIONS.items()}
+    parameters = {name: count_parameters(name) for name in PARAM_CONVENTIONS}
+    op_rows = tuple(
+        (op, {name: sympy.expand(c.cost[op.kind](*op.shape)) for name, c in OP_CONVENTIONS.items()})
+        for op in FORWARD_PASS
+    )
+    layer_rows = tuple(
+        (layer, {name: sympy.expand(sum(r * k for r, k in layer.weights) + layer.biases[name] * layer.bias_length)
+                 for name in PARAM_CONVENTIONS})
+        for layer in LAYERS
+    )
+    return Derivation(
+        params, ops, parameters, op_rows, layer_rows,
+        {name: c.description for name, c in OP_CONVENTIONS.items()}, dict(PARAM_CONVENTIONS),
+    )
+
+
+# --- checks -------------------------------------------------------------------
+# The polynomials have degree at most 1 in m, V and T and 2 in h, so agreeing
+# on a grid with 2 values of m, V, T and 3 of h proves the identity.
+GRID = tuple(itertools.product((1, 2), (1, 2, 3), (2, 3), (1, 2)))
+
+
+def _check_instrumented(d: Derivation) -> Check:
+    rng = numpy.random.default_rng(2026)
+    mismatches = []
+    for size_m, size_h, size_V, size_T in GRID:
+        weights = instrumented.EncoderDecoderWeights.random(size_m, size_h, size_V, rng)
+        tokens = list(rng.integers(0, size_V, size=size_T))
+        counted = instrumented.counted_forward(weights, tokens, size_T)
+        values = {m: size_m, h: size_h, V: size_V, T: size_T}
+        for part in ("encoder", "decoder"):
+            if sum(counted[part].values()) != d.ops["default"][part].subs(values):
+                mismatches.append((size_m, size_h, size_V, size_T, part))
+    return Check(
+        "2b.ops",
+        "operation counts (default convention) against an instrumented forward pass that counts every "
+        "multiplication, addition, division, exp and sigmoid it executes",
+        f"{len(GRID)} size combinations (m, h, V, T) in {{1,2}}x{{1,2,3}}x{{2,3}}x{{1,2}}, "
+        f"encoder and decoder: {len(mismatches)} mismatch(es); the grid determines polynomials of "
+        "degree <= 1 in m, V, T and <= 2 in h",
+        "exact",
+        not mismatches,
+    )
+
+
+def _check_weight_arrays(d: Derivation) -> Check:
+    rng = numpy.random.default_rng(7)
+    mismatches = 0
+    for size_m, size_h, size_V, _ in GRID:
+        sizes = instrumented.EncoderDecoderWeights.random(size_m, size_h, size_V, rng).sizes()
+        built = sum(sizes.values())
+        values = {m: size_m, h: size_h, V: size_V}
+        mismatches += built != d.parameters["default"]["total"].subs(values)
+    return Check(
+        "2b.params",
+        "parameter count (default convention) against the entries of the weight arrays the "
+        "instrumented network builds",
+        f"{len(GRID)} size combinations: {mismatches} mismatch(es)",
+        "exact",
+        mismatches == 0,
+    )
+
+
+def _check_torch(d: Derivation) -> list[Check]:
+    what_params = "parameter count (torch convention) against sum(p.numel()) of the torch.nn network"
+    what_flops = "FLOPs (flop_counter convention) against torch.utils.flop_counter.FlopCounterMode"
+    if not torch_reference.available():
+        reason = "not run: torch is not installed (pip install '.[torch]')"
+        return [Check("2b.params_torch", what_params, reason, "exact", None),
+                Check("2b.flops_torch", what_flops, reason, "exact", None)]
+    grid = [(1, 1, 2, 1), (2, 3, 5, 2), (3, 2, 4, 3), (2, 4, 3, 1), (1, 3, 2, 2)]
+    param_misses = flop_misses = 0
+    for size_m, size_h, size_V, size_T in grid:
+        parameters, flops = torch_reference.counts(size_m, size_h, size_V, size_T)
+        values = {m: size_m, h: size_h, V: size_V, T: size_T}
+        param_misses += parameters != d.parameters["torch"]["total"].subs(values)
+        flop_misses += flops != d.ops["flop_counter"]["total"].subs(values)
+    sizes = f"{len(grid)} size combinations"
+    return [
+        Check("2b.params_torch", what_params, f"{sizes}: {param_misses} mismatch(es)", "exact", param_misses == 0),
+        Check("2b.flops_torch", what_flops, f"{sizes}: {flop_misses} mismatch(es)", "exact", flop_misses == 0),
+    ]
+
+
+def checks(d: Derivation) -> list[Check]:
+    """Verifies every count of 2b by an independent count."""
+    return [_check_instrumented(d), _check_weight_arrays(d), *_check_torch(d)]
+
+
+def answers(d: Derivation) -> dict:
+    """The 2b entries of the answers file."""
+    s = sympy.sstr
+    return {
+        "2b.ops.encoder": s(d.ops["default"]["encoder"]),
+        "2b.ops.decoder": s(d.ops["default"]["decoder"]),
+        "2b.ops.total": s(d.ops["default"]["total"]),
+        "2b.flops_torch.total": s(d.ops["flop_counter"]["total"]),
+        "2b.params.encoder": s(d.parameters["default"]["encoder"]),
+        "2b.params.decoder": s(d.parameters["default"]["decoder"]),
+        "2b.params.total": s(d.parameters["default"]["total"]),
+        "2b.params_torch.total": s(d.parameters["torch"]["total"]),
+    }
+
+
+def figures(d: Derivation, directory: Path) -> dict:
+    """Problem 2's figures are TikZ, drawn by its template."""
+    return {}
+
+
+PROBLEM = Problem(
+    id="p2",
+    title="Architectures and their cost",
+    params=Params,
+    derive=derive,
+    checks=checks,
+    answers=answers,
+    figures=figures,
+    template="p2_architectures.tex.j2",
+)
