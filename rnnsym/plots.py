@@ -75,3 +75,31 @@ def cobweb(
     axes.legend(fontsize=7, loc="upper left")
     axes.grid(alpha=0.25)
     return save(figure, path)
+
+
+def lines(path: Path, curves: dict, *, xlabel: str, ylabel: str, log: bool = False) -> str:
+    """Several named curves against their index."""
+    figure, axes = plt.subplots(figsize=(5.2, 3.3))
+    for label, values in curves.items():
+        axes.plot(range(len(values)), values, label=label, linewidth=1.3)
+    if log:
+        axes.set_yscale("log")
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.legend(fontsize=7)
+    axes.grid(alpha=0.25)
+    return save(figure, path)
+
+
+def components(path: Path, trajectories: dict) -> str:
+    """One panel per trajectory: each component of h^(t) against t, from h^(0) = (1, ..., 1)."""
+    figure, panels = plt.subplots(1, len(trajectories), figsize=(7.2, 2.9))
+    for axes, (title, values) in zip(panels, trajectories.items()):
+        for index in range(len(values[0])):
+            axes.plot(range(len(values)), [v[index] for v in values], marker=".", linewidth=1,
+                      label=rf"$h^{{(t)}}_{index + 1}$")
+        axes.set_title(rf"{title}: $h^{{(0)}} = (1, \dots, 1)$", fontsize=9)
+        axes.set_xlabel(r"$t$")
+        axes.legend(fontsize=7)
+        axes.grid(alpha=0.25)
+    return save(figure, path)

@@ -8,6 +8,8 @@ number of significant digits; ``Max(0, x)`` as ReLU.
 
 from __future__ import annotations
 
+import re
+
 import sympy
 from sympy.printing.latex import LatexPrinter
 
@@ -21,6 +23,10 @@ SYMBOL_LATEX = {
 }
 
 
+# h0_1, h0_2, ...: the components of the initial state h^(0) of problem 3.
+INITIAL_COMPONENT = re.compile(r"h0_(\d+)")
+
+
 class RnnLatexPrinter(LatexPrinter):
     """The LaTeX printer of rnnsym."""
 
@@ -29,6 +35,9 @@ class RnnLatexPrinter(LatexPrinter):
     def _print_Symbol(self, expr, style="plain"):
         if expr.name in SYMBOL_LATEX:
             return SYMBOL_LATEX[expr.name]
+        initial = INITIAL_COMPONENT.fullmatch(expr.name)
+        if initial:
+            return r"h^{(0)}_{%s}" % initial.group(1)
         return super()._print_Symbol(expr, style=style)
 
     def _print_Float(self, expr):

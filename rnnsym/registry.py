@@ -1,8 +1,9 @@
 """The explicit list of problems, in the order the report prints them."""
 
-from derivations import p1_iterated_maps, p2_architectures
+from derivations import p1_iterated_maps, p2_architectures, p3_bptt_dynamics
 
 PROBLEMS = {
     "p1": p1_iterated_maps.PROBLEM,
     "p2": p2_architectures.PROBLEM,
+    "p3": p3_bptt_dynamics.PROBLEM,
 }

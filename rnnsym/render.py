@@ -32,7 +32,7 @@ def finalize(value: Any) -> str:
         return escape_latex(str(value))
     if isinstance(value, sympy.Rational) or isinstance(value, int):
         return tex(sympy.Integer(value) if isinstance(value, int) else value)
-    if isinstance(value, sympy.Basic):
+    if isinstance(value, (sympy.Basic, sympy.MatrixBase)):
         return tex(value)
     if isinstance(value, float):
         return tex(sympy.Float(value))

@@ -25,13 +25,25 @@ def pdf_text(path):
                           text=True, check=True).stdout
 
 
+def test_defective_w_exits_0_and_a_bad_w_exits_2_naming_p3_w(tmp_path):
+    good = write(tmp_path / "good.toml", "[p3]\nW = [[1, 1], [0, 1]]\n")
+    result = rnnsym("answers", "--params", good)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["answers"]["3c.h_t"] == ["h0_1", "h0_1*t + h0_2"]
+    bad = write(tmp_path / "bad.toml", "[p3]\nW = [[1, 2, 3]]\n")
+    result = rnnsym("answers", "--params", bad)
+    assert result.returncode == 2 and "p3.W" in result.stderr
+
+
 def test_default_report_compiles_with_answers_and_checks(tmp_path):
     result = rnnsym("report", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     text = pdf_text(tmp_path / "solutions.pdf")
     assert "Iterated maps" in text and "0.1792368839" in text
-    assert "Checks" in text and "FAIL" not in text and text.count("pass") >= 10
+    assert "Checks" in text and "FAIL" not in text and text.count("pass") >= 20
     assert "ReLU" in text and "explodes" in text and "dies" in text
+    assert "Architectures and their cost" in text and "79042220" in text and "1971216" in text
+    assert "Backpropagation through time" in text and "3c. The dynamics" in text
     answers = json.loads((tmp_path / "answers.json").read_text())
     assert answers["answers"]["1c.kinds"] == ["sink"]
     assert answers["answers"]["1d.kinds"] == ["sink", "source"]
@@ -96,12 +108,21 @@ def test_latex_error_exits_3_with_log_lines_and_keeps_the_previous_pdf(tmp_path,
     assert (tmp_path / "solutions.pdf").read_bytes() == before
 
 
-def test_answers_command_prints_the_1a_to_1d_ids():
+ANSWER_IDS_1_TO_3 = {
+    "1a.fixed_points", "1b.derivative", "1c.kinds", "1d.fixed_points", "1d.kinds", "1d.closed_form",
+    "2b.ops.encoder", "2b.ops.decoder", "2b.ops.total", "2b.flops_torch.total", "2b.params.encoder",
+    "2b.params.decoder", "2b.params.total", "2b.params_torch.total",
+    "3a.dE_dwy", "3a.dE_dwh", "3a.dE_dwx", "3c.eigenvalues", "3c.h_t", "3c.spectral_radius",
+    "3c.regime", "3d.limit",
+}
+
+
+def test_answers_command_prints_every_id_of_problems_1_to_3():
     result = rnnsym("answers")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert {"1a.fixed_points", "1b.derivative", "1c.kinds", "1d.fixed_points", "1d.kinds",
-            "1d.closed_form"} <= set(document["answers"])
+    assert ANSWER_IDS_1_TO_3 <= set(document["answers"])
+    assert document["answers"]["3d.limit"] == [["1/9", "2/9", "2/9"], ["2/9", "4/9", "4/9"], ["2/9", "4/9", "4/9"]]
     assert document["params"]["p1"]["b"] == "-1.88"
     closed = sympy.parse_expr(document["answers"]["1d.closed_form"])
     assert closed.subs({"h0": sympy.Rational(1, 2), "t": 1}) == 0

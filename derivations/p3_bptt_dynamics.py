@@ -1,0 +1,417 @@
+"""Problem 3: backpropagation through time and linear dynamics.
+
+3a: BPTT for the scalar linear RNN h_t = w_h h_{t-1} + w_x x_t with
+yhat_t = sigmoid(w_y h_t) and E_t = (y_t - yhat_t)^2, for general T (sums)
+and expanded for the given T. 3b: products of Jacobians. 3c, 3d: the exact
+eigen-analysis of h^(t) = W^T h^(t-1) (:mod:`rnnsym.linear_dynamics`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import random
+from pathlib import Path
+
+import mpmath
+import numpy
+import sympy
+
+from rnnsym import linear_dynamics, plots
+from rnnsym.linear_dynamics import t
+from rnnsym.notation import plain, sigmoid
+from rnnsym.params import integer, matrix, rule
+from rnnsym.problem import Check, Problem
+
+R = sympy.Rational
+w_h, w_x, w_y = sympy.symbols("w_h w_x w_y", real=True)
+h0 = sympy.Symbol("h0", real=True)
+k = sympy.Symbol("k", integer=True, positive=True)
+T_sym = sympy.Symbol("T", integer=True, positive=True)
+h_indexed, x_indexed = sympy.IndexedBase("h"), sympy.IndexedBase("x")
+# Spectral radii of the figure of 3b: below, at and above 1.
+FIGURE_RADII = (R(9, 10), R(1), R(11, 10))
+
+
+def _rows(rows):
+    return tuple(tuple(R(v) for v in row) for row in rows)
+
+
+@dataclasses.dataclass(frozen=True)
+class Params:
+    """T of 3a, W of 3c and W3 of 3d (defaults: the homework's)."""
+
+    T: int = rule(integer(1, 200), 3)
+    W: tuple = rule(matrix(4), _rows([["0.08", "0.12"], ["0.12", "0.17"]]))
+    W3: tuple = rule(matrix(4), _rows([
+        ["28/75", "17/75", "13/150"], ["17/75", "43/75", "47/150"], ["13/150", "47/150", "193/300"]]))
+
+
+@dataclasses.dataclass(frozen=True)
+class Bptt:
+    """The three gradients of E_T, as general sums and for the given T."""
+
+    T: int
+    xs: tuple  # x1 ... xT
+    y: sympy.Symbol  # yT
+    states: tuple  # h_0 ... h_T as expanded polynomials
+    general: dict  # name -> expression with Sum over k (symbolic T)
+    intermediate: dict  # name -> expression in h_k, yhat_T symbols
+    expanded: dict  # name -> expression in w_h, w_x, w_y, h0, x1..xT, yT
+    sums: dict  # name -> the expanded sum over k that multiplies delta_T
+
+
+@dataclasses.dataclass(frozen=True)
+class Dynamics:
+    """The eigen-analysis of one W."""
+
+    W: sympy.Matrix
+    decomposition: linear_dynamics.Decomposition
+    eigenvalues: tuple
+    h0: sympy.Matrix
+    h_t: sympy.Matrix
+    terms: tuple  # (lambda_i^t, c_i) with h_t = sum of their products; empty if defective
+    spectral_radius: sympy.Expr
+    regime: str
+    limit: sympy.Matrix | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Derivation:
+    params: Params
+    bptt: Bptt
+    jacobian_linear: sympy.Expr
+    dynamics: Dynamics
+    dynamics3: Dynamics
+
+
+def derive_bptt(T: int) -> Bptt:
+    """Backpropagation through the unrolled graph, by the chain rule.
+
+    delta_T = dE_T/dh_T = dE/dyhat * dyhat/dh_T, and going back one step
+    multiplies by dh_k/dh_{k-1} = w_h, so dE_T/dh_k = delta_T w_h^(T-k).
+    Each step k contributes dh_k/dw_h = h_{k-1} and dh_k/dw_x = x_k locally.
+    """
+    xs = sympy.symbols(f"x1:{T + 1}", real=True)
+    y = sympy.Symbol(f"y{T}", real=True)
+    states = [h0]
+    for x in xs:
+        states.append(sympy.expand(w_h * states[-1] + w_x * x))
+    yhat = sigmoid(w_y * states[-1])
+    delta_T = -2 * (y - yhat) * yhat * (1 - yhat) * w_y  # dE_T/dh_T
+    through_wh = sympy.expand(sum(w_h ** (T - j) * states[j - 1] for j in range(1, T + 1)))
+    through_wx = sympy.expand(sum(w_h ** (T - j) * xs[j - 1] for j in range(1, T + 1)))
+    dyhat = -2 * (y - yhat) * yhat * (1 - yhat)
+    expanded = {
+        "dE_dwy": dyhat * states[-1],
+        "dE_dwh": delta_T * through_wh,
+        "dE_dwx": delta_T * through_wx,
+    }
+    # The same with the named intermediate quantities h_k and yhat_T.
+    hs = sympy.symbols(f"h1:{T + 1}", real=True)
+    named_states = (h0, *hs)
+    yhat_T = sympy.Symbol(f"yhat{T}", real=True)
+    named_delta = -2 * (y - yhat_T) * yhat_T * (1 - yhat_T)
+    intermediate = {
+        "dE_dwy": named_delta * named_states[-1],
+        "dE_dwh": named_delta * w_y * sum(w_h ** (T - j) * named_states[j - 1] for j in range(1, T + 1)),
+        "dE_dwx": named_delta * w_y * sum(w_h ** (T - j) * xs[j - 1] for j in range(1, T + 1)),
+    }
+    yT, yhat_general = sympy.Symbol("y_T"), sympy.Symbol(r"\hat{y}_T")
+    common = -2 * (yT - yhat_general) * yhat_general * (1 - yhat_general)
+    general = {
+        "dE_dwy": common * h_indexed[T_sym],
+        "dE_dwh": common * w_y * sympy.Sum(w_h ** (T_sym - k) * h_indexed[k - 1], (k, 1, T_sym)),
+        "dE_dwx": common * w_y * sympy.Sum(w_h ** (T_sym - k) * x_indexed[k], (k, 1, T_sym)),
+    }
+    sums = {"dE_dwh": through_wh, "dE_dwx": through_wx}
+    return Bptt(T, xs, y, tuple(states), general, intermediate, expanded, sums)
+
+
+def derive_dynamics(rows) -> Dynamics:
+    W = sympy.Matrix(rows)
+    decomposition = linear_dynamics.decompose(W)
+    h0_vector = sympy.Matrix(sympy.symbols(f"h0_1:{W.rows + 1}"))
+    h_t, terms = linear_dynamics.closed_form(decomposition, h0_vector)
+    return Dynamics(
+        W=W,
+        decomposition=decomposition,
+        eigenvalues=tuple(value for value, size in decomposition.blocks for _ in range(size)),
+        h0=h0_vector,
+        h_t=h_t,
+        terms=terms,
+        spectral_radius=sympy.nsimplify(linear_dynamics.spectral_radius(decomposition)),
+        regime=linear_dynamics.regime(decomposition),
+        limit=linear_dynamics.limit(decomposition),
+    )
+
+
+def derive(params: Params) -> Derivation:
+    """Derives every answer of problem 3."""
+    Wt = sympy.MatrixSymbol("W", 2, 2).T
+    return Derivation(
+        params=params,
+        bptt=derive_bptt(params.T),
+        jacobian_linear=sympy.MatPow(Wt, sympy.Symbol("t") - sympy.Symbol("k")),
+        dynamics=derive_dynamics(params.W),
+        dynamics3=derive_dynamics(params.W3),
+    )
+
+
+# --- checks -----------------------------------------------------------------
+
+AUTODIFF_MAX_T = 40
+
+
+def _unrolled_loss(b: Bptt) -> sympy.Expr:
+    """E_T with h_T written out by the closed sum, not by the recursion."""
+    T = b.T
+    h_T = w_h**T * h0 + sum(w_h ** (T - j) * w_x * b.xs[j - 1] for j in range(1, T + 1))
+    return (b.y - sigmoid(w_y * h_T)) ** 2
+
+
+def _random_points(b: Bptt, count: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    points = []
+    for _ in range(count):
+        point = {w_h: R(rng.randint(-90, 90), 100), w_x: R(rng.randint(-150, 150), 100),
+                 w_y: R(rng.randint(-150, 150), 100), h0: R(rng.randint(-100, 100), 100),
+                 b.y: R(rng.randint(0, 100), 100)}
+        point.update({x: R(rng.randint(-100, 100), 100) for x in b.xs})
+        points.append(point)
+    return points
+
+
+def _check_autodiff(b: Bptt) -> Check:
+    if b.T > AUTODIFF_MAX_T:
+        return Check("3a.autodiff", "BPTT gradients against sympy.diff of the fully unrolled loss",
+                     f"not run: T = {b.T} > {AUTODIFF_MAX_T} (the finite-difference check covers it)",
+                     "exact", None)
+    loss = _unrolled_loss(b)
+    differences = [sympy.expand(sympy.diff(loss, v) - b.expanded[name])
+                   for name, v in (("dE_dwy", w_y), ("dE_dwh", w_h), ("dE_dwx", w_x))]
+    return Check(
+        "3a.autodiff",
+        "BPTT gradients against sympy.diff of the fully unrolled loss (sigmoid kept symbolic)",
+        f"T = {b.T}: expanded differences " + ", ".join(str(d) for d in differences),
+        "exact",
+        all(d == 0 for d in differences),
+    )
+
+
+def _loss_value(b: Bptt, point: dict) -> mpmath.mpf:
+    """A plain forward pass at 50 digits, independent of the SymPy expressions."""
+    value = lambda s: mpmath.mpf(point[s].p) / point[s].q  # noqa: E731
+    state = value(h0)
+    for x in b.xs:
+        state = value(w_h) * state + value(w_x) * value(x)
+    yhat = 1 / (1 + mpmath.exp(-value(w_y) * state))
+    return (value(b.y) - yhat) ** 2
+
+
+def _check_finite_differences(b: Bptt) -> Check:
+    worst = mpmath.mpf(0)
+    with mpmath.workdps(50):
+        eps = R(1, 10**20)
+        for point in _random_points(b, 4, seed=3):
+            for name, v in (("dE_dwy", w_y), ("dE_dwh", w_h), ("dE_dwx", w_x)):
+                up, down = dict(point), dict(point)
+                up[v] += eps
+                down[v] -= eps
+                difference = (_loss_value(b, up) - _loss_value(b, down)) / (2 * mpmath.mpf(10) ** -20)
+                derived = mpmath.mpf(str(b.expanded[name].subs(point).evalf(50)))
+                worst = max(worst, abs(difference - derived) / (abs(derived) + mpmath.mpf(10) ** -10))
+    return Check(
+        "3a.finite_differences",
+        "BPTT gradients against central differences of a plain forward pass (50 digits, step 1e-20)",
+        f"4 random points x 3 gradients: largest relative difference {float(worst):.2e}",
+        "1e-15",
+        worst < 1e-15,
+    )
+
+
+def _check_torch(b: Bptt) -> Check:
+    what = "BPTT gradients against torch.autograd (float64)"
+    try:
+        import torch
+    except ImportError:
+        return Check("3a.torch", what, "not run: torch is not installed (pip install '.[torch]')", "1e-9", None)
+    worst = 0.0
+    for point in _random_points(b, 3, seed=5):
+        params = {v: torch.tensor(float(point[v]), dtype=torch.float64, requires_grad=True) for v in (w_h, w_x, w_y)}
+        state = torch.tensor(float(point[h0]), dtype=torch.float64)
+        for x in b.xs:
+            state = params[w_h] * state + params[w_x] * float(point[x])
+        loss = (float(point[b.y]) - torch.sigmoid(params[w_y] * state)) ** 2
+        loss.backward()
+        for name, v in (("dE_dwy", w_y), ("dE_dwh", w_h), ("dE_dwx", w_x)):
+            derived = float(b.expanded[name].subs(point).evalf(30))
+            worst = max(worst, abs(params[v].grad.item() - derived) / (abs(derived) + 1e-12))
+    return Check("3a.torch", what, f"3 random points x 3 gradients: largest relative difference {worst:.2e}",
+                 "1e-9", worst < 1e-9)
+
+
+def _rotation(radius, angle=0.7) -> numpy.ndarray:
+    c, s = math.cos(angle), math.sin(angle)
+    return float(radius) * numpy.array([[c, -s], [s, c]])
+
+
+def _check_jacobian_norms(d: Derivation) -> Check:
+    worst = 0.0
+    for radius in FIGURE_RADII:
+        W = _rotation(radius)
+        for step in range(0, 61, 5):
+            norm = numpy.linalg.norm(numpy.linalg.matrix_power(W.T, step), 2)
+            worst = max(worst, abs(norm / float(radius) ** step - 1))
+    return Check(
+        "3b.norms",
+        "||(W^T)^t||_2 = rho^t for the figure's scaled rotations (rho = 0.9, 1, 1.1), t = 0..60",
+        f"largest relative deviation {worst:.2e}",
+        "1e-9",
+        worst < 1e-9,
+    )
+
+
+def _zero(expr) -> bool:
+    return sympy.expand(sympy.radsimp(sympy.expand(expr))) == 0
+
+
+def _check_decomposition(label: str, dyn: Dynamics) -> Check:
+    dec = dyn.decomposition
+    rebuilt = (dec.P * dec.J * dec.P.inv()).applyfunc(sympy.radsimp)
+    exact = all(_zero(e) for e in (rebuilt - dyn.W))
+    detail = f"{dec.kind}: P J P^-1 = W exactly: {'yes' if exact else 'no'}"
+    ok = exact
+    if dec.Q is not None:
+        gram = dec.P.T * dec.P
+        orthogonal = all(_zero(gram[i, j]) for i in range(gram.rows) for j in range(gram.cols) if i != j)
+        numeric = sympy.N(dec.Q * dec.J * dec.Q.T - dyn.W, 50)
+        error = max(abs(e) for e in numeric)
+        detail += f"; eigenvectors orthogonal: {'yes' if orthogonal else 'no'}; |Q Lambda Q^T - W| = {float(error):.1e}"
+        ok = ok and orthogonal and error < 1e-40
+    return Check(f"{label}.decomposition", "the decomposition reproduces W", detail, "exact (Q: 1e-40)", ok)
+
+
+def _check_closed_form(label: str, dyn: Dynamics) -> Check:
+    mismatches = 0
+    power = sympy.eye(dyn.W.rows)
+    for step in range(0, 13):
+        expected = power * dyn.h0
+        mismatches += not all(_zero(e) for e in dyn.h_t.subs(t, step) - expected)
+        power = power * dyn.W.T
+    return Check(
+        f"{label}.closed_form",
+        "closed form of h^(t) against (W^T)^t h^(0) computed by repeated multiplication",
+        f"t = 0..12, symbolic h^(0): {mismatches} mismatch(es)",
+        "exact",
+        mismatches == 0,
+    )
+
+
+def _power_norm_ratio(W: sympy.Matrix, start: sympy.Matrix, n: int) -> float:
+    first = (W.T**n) * start
+    second = (W.T ** (2 * n)) * start
+    size = lambda v: mpmath.sqrt(sum(mpmath.mpf(sympy.N(abs(e), 40)) ** 2 for e in v))  # noqa: E731
+    with mpmath.workdps(40):
+        return float(size(second) / size(first)) if size(first) != 0 else 0.0
+
+
+def _check_radius_and_regime(label: str, dyn: Dynamics) -> Check:
+    numeric = max(abs(numpy.linalg.eigvals(numpy.array(dyn.W.evalf(30).tolist(), dtype=float))))
+    exact = float(sympy.N(dyn.spectral_radius, 30))
+    start = sympy.Matrix([R(3 + 2 * i, 7 + i) for i in range(dyn.W.rows)])
+    ratio = _power_norm_ratio(dyn.W, start, 200)
+    seen = "explodes" if ratio > 1 + 1e-9 else "vanishes" if ratio < 1 - 1e-9 else "bounded"
+    return Check(
+        f"{label}.spectral_radius",
+        "spectral radius against numpy.linalg.eigvals, and the regime against ||h^(400)|| / ||h^(200)||",
+        f"exact {exact:.12g}, numpy {numeric:.12g}; norm ratio {ratio:.6g} ({seen}); derived {dyn.regime}",
+        "1e-12",
+        abs(exact - numeric) < 1e-12 and seen == dyn.regime,
+    )
+
+
+def _check_limit(dyn: Dynamics) -> Check:
+    others = [abs(complex(sympy.N(v, 30))) for v in dyn.eigenvalues if v != 1]
+    slowest = max([x for x in others if x < 1] or [0.5])
+    n = min(5000, max(200, math.ceil(math.log(1e-30) / math.log(slowest)) if slowest > 0 else 200))
+    power = dyn.W.T**n
+    if dyn.limit is None:
+        drift = max(abs(complex(sympy.N(e, 30))) for e in (dyn.W.T ** (2 * n) - power))
+        return Check("3d.limit", "no limit: (W^T)^t still moves at high powers",
+                     f"max |(W^T)^{2 * n} - (W^T)^{n}| = {drift:.3g}", "> 1e-6", drift > 1e-6)
+    error = max(abs(complex(sympy.N(e, 40))) for e in (power - dyn.limit))
+    return Check("3d.limit", f"the limit of (W^T)^t against the exact power t = {n}",
+                 f"max entry difference {error:.2e}", "1e-20", error < 1e-20)
+
+
+def checks(d: Derivation) -> list[Check]:
+    """Verifies every answer of problem 3."""
+    return [
+        _check_autodiff(d.bptt), _check_finite_differences(d.bptt), _check_torch(d.bptt),
+        _check_jacobian_norms(d),
+        _check_decomposition("3c", d.dynamics), _check_closed_form("3c", d.dynamics),
+        _check_radius_and_regime("3c", d.dynamics),
+        _check_decomposition("3d", d.dynamics3), _check_closed_form("3d", d.dynamics3),
+        _check_radius_and_regime("3d", d.dynamics3), _check_limit(d.dynamics3),
+    ]
+
+
+# --- answers and figures ----------------------------------------------------
+
+
+def answers(d: Derivation) -> dict:
+    """The 3a-3d entries of the answers file."""
+    s = sympy.sstr
+    dyn, dyn3 = d.dynamics, d.dynamics3
+    return {
+        "3a.dE_dwy": s(plain(d.bptt.expanded["dE_dwy"])),
+        "3a.dE_dwh": s(plain(d.bptt.expanded["dE_dwh"])),
+        "3a.dE_dwx": s(plain(d.bptt.expanded["dE_dwx"])),
+        "3c.eigenvalues": [s(v) for v in dyn.eigenvalues],
+        "3c.h_t": [s(c) for c in dyn.h_t],
+        "3c.spectral_radius": float(sympy.N(dyn.spectral_radius, 20)),
+        "3c.regime": dyn.regime,
+        "3d.limit": None if dyn3.limit is None else [[s(e) for e in row] for row in dyn3.limit.tolist()],
+    }
+
+
+def _trajectory(dyn: Dynamics, steps: int) -> list[list[float]]:
+    start = sympy.Matrix([1] * dyn.W.rows)
+    values, state = [], start
+    A = numpy.array(dyn.W.T.evalf(20).tolist(), dtype=float)
+    state = numpy.ones(dyn.W.rows)
+    for _ in range(steps + 1):
+        values.append(list(state))
+        state = A @ state
+    return values
+
+
+def figures(d: Derivation, directory: Path) -> dict:
+    """3b: ||dh_t/dh_0|| against t; 3c/3d: the components of h^(t)."""
+    curves = {}
+    for radius in FIGURE_RADII:
+        W = _rotation(radius)
+        curves[rf"$\rho = {float(radius):g}$ (scaled rotation)"] = [
+            numpy.linalg.norm(numpy.linalg.matrix_power(W.T, s), 2) for s in range(61)]
+    W = numpy.array(d.dynamics.W.evalf(20).tolist(), dtype=float)
+    curves[r"given $W$ of 3c"] = [numpy.linalg.norm(numpy.linalg.matrix_power(W.T, s), 2) for s in range(61)]
+    norms = plots.lines(directory / "p3-jacobian-norms.pdf", curves, xlabel=r"$t$",
+                        ylabel=r"$\|\partial h_t / \partial h_0\|_2 = \|(W^T)^t\|_2$", log=True)
+    components = plots.components(
+        directory / "p3-components.pdf",
+        {"3c": _trajectory(d.dynamics, 12), "3d": _trajectory(d.dynamics3, 30)},
+    )
+    return {"norms": norms, "components": components}
+
+
+PROBLEM = Problem(
+    id="p3",
+    title="Backpropagation through time and linear dynamics",
+    params=Params,
+    derive=derive,
+    checks=checks,
+    answers=answers,
+    figures=figures,
+    template="p3_bptt_dynamics.tex.j2",
+)

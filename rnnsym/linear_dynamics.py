@@ -1,0 +1,150 @@
+"""Exact eigen-analysis of the linear recurrence h^(t) = W^T h^(t-1).
+
+Symmetric W: W = Q Lambda Q^T with orthonormal Q. Diagonalizable W:
+W = P Lambda P^-1. Defective W: W = P J P^-1 with J in Jordan form, whose
+t-th power is taken block by block: (J_block^t)_{i, i+j} = C(t, j) lambda^(t-j).
+Then (W^T)^t = (W^t)^T = (P J^t P^-1)^T.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import sympy
+
+t = sympy.Symbol("t", integer=True, nonnegative=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class Decomposition:
+    """W = P J P^-1, J diagonal unless W is defective.
+
+    For a symmetric W the columns of P are orthogonal eigenvectors and
+    ``Q`` holds them normalised (W = Q Lambda Q^T); P itself is kept
+    unnormalised because exact work with it avoids nested radicals.
+    """
+
+    kind: str  # "symmetric", "diagonalizable" or "defective"
+    P: sympy.Matrix
+    J: sympy.Matrix
+    blocks: tuple  # (eigenvalue, block size) along the diagonal of J
+    Q: sympy.Matrix | None = None
+
+
+def _by_real_part(value):
+    return (-sympy.re(value).evalf(30), -sympy.im(value).evalf(30))
+
+
+def _orthogonal_eigenbasis(W: sympy.Matrix):
+    columns, values = [], []
+    for value, multiplicity, vectors in sorted(W.eigenvects(), key=lambda e: _by_real_part(e[0])):
+        # Orthogonalise within a repeated eigenvalue's eigenspace (without
+        # normalising); eigenvectors of different eigenvalues are orthogonal.
+        for vector in sympy.GramSchmidt(vectors):
+            columns.append(vector.applyfunc(sympy.radsimp))
+            values.append(value)
+    return sympy.Matrix.hstack(*columns), values
+
+
+def _jordan_blocks(J: sympy.Matrix) -> tuple:
+    blocks, start, n = [], 0, J.rows
+    while start < n:
+        size = 1
+        while start + size < n and J[start + size - 1, start + size] == 1:
+            size += 1
+        blocks.append((J[start, start], size))
+        start += size
+    return tuple(blocks)
+
+
+def decompose(W: sympy.Matrix) -> Decomposition:
+    """The exact eigendecomposition (or Jordan form) of W, eigenvalues descending by real part."""
+    if W.is_symmetric():
+        P, values = _orthogonal_eigenbasis(W)
+        Q = sympy.Matrix.hstack(*(P[:, i] / sympy.sqrt(P[:, i].dot(P[:, i])) for i in range(P.cols)))
+        return Decomposition("symmetric", P, sympy.diag(*values), tuple((v, 1) for v in values), Q)
+    P, J = W.jordan_form()
+    blocks = _jordan_blocks(J)
+    if all(size == 1 for _, size in blocks):
+        order = sorted(range(W.rows), key=lambda i: _by_real_part(J[i, i]))
+        P = sympy.Matrix.hstack(*(P[:, i] for i in order))
+        J = sympy.diag(*(J[i, i] for i in order))
+        return Decomposition("diagonalizable", P, J, tuple((J[i, i], 1) for i in range(W.rows)))
+    return Decomposition("defective", P, J, blocks)
+
+
+def jordan_power(blocks: tuple, exponent=t) -> sympy.Matrix:
+    """J^t, block by block. For lambda = 0, lambda^(t-j) C(t, j) is 1 exactly when t = j."""
+    pieces = []
+    for value, size in blocks:
+        block = sympy.zeros(size, size)
+        for i in range(size):
+            for j in range(size - i):
+                if value == 0:
+                    entry = sympy.KroneckerDelta(exponent, j)
+                else:
+                    entry = sympy.binomial(exponent, j) * value ** (exponent - j)
+                block[i, i + j] = entry
+        pieces.append(block)
+    return sympy.diag(*pieces)
+
+
+def transpose_power(d: Decomposition, exponent=t) -> sympy.Matrix:
+    """(W^T)^t = (P J^t P^-1)^T."""
+    return (d.P * jordan_power(d.blocks, exponent) * d.P.inv()).T
+
+
+def closed_form(d: Decomposition, h0: sympy.Matrix) -> tuple[sympy.Matrix, tuple]:
+    """h^(t) = (W^T)^t h^(0), and its terms lambda_i^t c_i when W is diagonalizable.
+
+    For diagonalizable W, W^t = sum_i lambda_i^t p_i r_i (p_i the columns of
+    P, r_i the rows of P^-1), so h^(t) = sum_i lambda_i^t r_i^T (p_i . h^(0)).
+
+    Returns:
+        ``(h_t, terms)`` with ``terms`` a tuple of ``(lambda_i^t, c_i)``
+        (empty for a defective W).
+    """
+    inverse = d.P.inv().applyfunc(sympy.radsimp)
+    if d.kind == "defective":
+        h_t = ((d.P * jordan_power(d.blocks) * inverse).T * h0).applyfunc(sympy.expand)
+        return h_t, ()
+    terms = []
+    for i, (value, _) in enumerate(d.blocks):
+        coefficient = (inverse[i, :].T * d.P[:, i].dot(h0)).applyfunc(
+            lambda e: sympy.collect(sympy.expand(sympy.radsimp(e)), list(h0))
+        )
+        power = sympy.KroneckerDelta(t, 0) if value == 0 else value**t
+        terms.append((power, coefficient))
+    h_t = sympy.zeros(h0.rows, 1)
+    for power, coefficient in terms:
+        h_t += coefficient * power
+    return h_t, tuple(terms)
+
+
+def spectral_radius(d: Decomposition) -> sympy.Expr:
+    return sympy.Max(*(sympy.Abs(value) for value, _ in d.blocks))
+
+
+def regime(d: Decomposition) -> str:
+    """What h^(t) does for a generic h^(0): vanishes, explodes or stays bounded."""
+    radius = spectral_radius(d)
+    if radius < 1:
+        return "vanishes"
+    if radius > 1:
+        return "explodes"
+    on_circle = [size for value, size in d.blocks if sympy.Abs(value) == 1]
+    return "bounded" if all(size == 1 for size in on_circle) else "explodes"
+
+
+def limit(d: Decomposition) -> sympy.Matrix | None:
+    """lim_{t -> oo} (W^T)^t, or None when it does not exist.
+
+    It exists exactly when every eigenvalue has |lambda| < 1 or is 1 with
+    Jordan blocks of size 1; it is then the projection onto the eigenspace
+    of 1 (zero if there is none).
+    """
+    for value, size in d.blocks:
+        if sympy.Abs(value) >= 1 and not (value == 1 and size == 1):
+            return None
+    limit_of_power = sympy.diag(*(1 if value == 1 else 0 for value, size in d.blocks for _ in range(size)))
+    return (d.P * limit_of_power * d.P.inv()).applyfunc(sympy.radsimp).T
