@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 TORCH  ?=
 TORCH_PIN := torch==2.13.0
 
-.PHONY: report answers test setup tex clean distclean
+.PHONY: report answers test bench setup tex clean distclean
 
 report: setup tex
 	$(BIN)/rnnsym report --out $(OUT) $(if $(PARAMS),--params $(PARAMS))
@@ -25,6 +25,9 @@ answers: setup
 
 test: setup tex
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python benchmarks/bench.py
 
 setup: $(STAMP)
 ifeq ($(TORCH),1)

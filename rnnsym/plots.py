@@ -103,3 +103,21 @@ def components(path: Path, trajectories: dict) -> str:
         axes.legend(fontsize=7)
         axes.grid(alpha=0.25)
     return save(figure, path)
+
+
+def wavefront_grid(path: Path, shape: tuple[int, int]) -> str:
+    """A 2-D grid whose cells show, and are coloured by, their wavefront step i + j."""
+    rows, cols = shape
+    steps = [[i + j for j in range(cols)] for i in range(rows)]
+    figure, axes = plt.subplots(figsize=(0.5 * cols + 1.2, 0.5 * rows + 0.6))
+    axes.imshow(steps, cmap="viridis", origin="upper")
+    for i in range(rows):
+        for j in range(cols):
+            axes.text(j, i, str(steps[i][j]), ha="center", va="center",
+                      color="white" if steps[i][j] < (rows + cols) / 2 else "black", fontsize=9)
+    axes.set_xticks(range(cols))
+    axes.set_yticks(range(rows))
+    axes.set_xlabel(r"$j$")
+    axes.set_ylabel(r"$i$")
+    axes.set_title(r"step $s = i + j$", fontsize=9)
+    return save(figure, path)

@@ -32,6 +32,7 @@ m = 64
 W = [["0.08", "0.12"], ["0.12", "0.17"]]
 [p4]
 G = 5
+shape3 = [4, 5, 6]
 """
     variant = load_variant(write(tmp_path / "p.toml", text))
     p1 = variant.problems["p1"]

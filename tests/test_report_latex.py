@@ -44,6 +44,7 @@ def test_default_report_compiles_with_answers_and_checks(tmp_path):
     assert "ReLU" in text and "explodes" in text and "dies" in text
     assert "Architectures and their cost" in text and "79042220" in text and "1971216" in text
     assert "Backpropagation through time" in text and "3c. The dynamics" in text
+    assert "Multi-dimensional RNNs" in text and "13 sequential steps" in text
     answers = json.loads((tmp_path / "answers.json").read_text())
     assert answers["answers"]["1c.kinds"] == ["sink"]
     assert answers["answers"]["1d.kinds"] == ["sink", "source"]
@@ -108,20 +109,22 @@ def test_latex_error_exits_3_with_log_lines_and_keeps_the_previous_pdf(tmp_path,
     assert (tmp_path / "solutions.pdf").read_bytes() == before
 
 
-ANSWER_IDS_1_TO_3 = {
+ANSWER_IDS = {
     "1a.fixed_points", "1b.derivative", "1c.kinds", "1d.fixed_points", "1d.kinds", "1d.closed_form",
     "2b.ops.encoder", "2b.ops.decoder", "2b.ops.total", "2b.flops_torch.total", "2b.params.encoder",
     "2b.params.decoder", "2b.params.total", "2b.params_torch.total",
     "3a.dE_dwy", "3a.dE_dwh", "3a.dE_dwx", "3c.eigenvalues", "3c.h_t", "3c.spectral_radius",
     "3c.regime", "3d.limit",
+    "4a.weights", "4c.params", "4c.params_all_directions", "4c.sequential_steps", "4c.max_parallel_cells",
 }
 
 
-def test_answers_command_prints_every_id_of_problems_1_to_3():
+def test_answers_command_prints_every_id_of_interfaces_md():
     result = rnnsym("answers")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert ANSWER_IDS_1_TO_3 <= set(document["answers"])
+    assert ANSWER_IDS <= set(document["answers"])
+    assert document["answers"]["4c.sequential_steps"] == 13
     assert document["answers"]["3d.limit"] == [["1/9", "2/9", "2/9"], ["2/9", "4/9", "4/9"], ["2/9", "4/9", "4/9"]]
     assert document["params"]["p1"]["b"] == "-1.88"
     closed = sympy.parse_expr(document["answers"]["1d.closed_form"])
