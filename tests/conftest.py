@@ -7,6 +7,13 @@ import os
 import shutil
 
 import pytest
+from hypothesis import settings
+
+# In CI the property tests draw the same examples every run, so a red CI is
+# reproducible; locally they explore new examples each time.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 LATEX_TOOLS = ("latexmk", "pdflatex", "pdftotext")
 

@@ -106,3 +106,10 @@ def test_bad_w_names_p3_w(tmp_path):
     path.write_text("[p3]\nT = 0\n")
     with pytest.raises(InputError, match=r"p3\.T"):
         load_variant(path)
+
+
+def test_eigenvalue_minus_one_has_no_limit():
+    W3 = ((R(-1), R(0), R(0)), (R(0), R(0), R(0)), (R(0), R(0), R(1, 2)))
+    d = p3.derive(dataclasses.replace(p3.Params(), W3=W3))
+    assert d.dynamics3.limit is None
+    assert not failed(d)
