@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 TORCH  ?=
 TORCH_PIN := torch==2.13.0
 
-.PHONY: report answers test bench setup tex clean distclean
+.PHONY: report answers test bench variants stress setup tex clean distclean
 
 report: setup tex
 	$(BIN)/rnnsym report --out $(OUT) $(if $(PARAMS),--params $(PARAMS))
@@ -26,8 +26,18 @@ answers: setup
 test: setup tex
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: setup
+bench: setup tex
 	$(BIN)/python benchmarks/bench.py
+
+# A default batch: 6 variants from seed 1 (SEED=, COUNT=, ROSTER= to change).
+SEED  ?= 1
+COUNT ?= 6
+variants: setup tex
+	$(BIN)/rnnsym variants --seed $(SEED) $(if $(ROSTER),--roster $(ROSTER),--count $(COUNT)) --out $(OUT)/variants
+
+# R/exams-style stress test: 200 variants drawn and checked, no LaTeX.
+stress: setup
+	$(BIN)/rnnsym stress --seed $(SEED) --count 200
 
 setup: $(STAMP)
 ifeq ($(TORCH),1)

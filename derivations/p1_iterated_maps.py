@@ -17,6 +17,7 @@ import mpmath
 import sympy
 
 from rnnsym import orbits, plots
+from rnnsym.drawing import DrawError, tries
 from rnnsym.errors import InputError
 from rnnsym.notation import h0, h_next, h_t, k, plain, sigmoid, t, T
 from rnnsym.params import number, number_list, rule
@@ -635,6 +636,50 @@ def figures(d: Derivation, directory: Path) -> dict:
     return {"cobweb_sigmoid": sigmoid_file, "cobweb_relu": relu_file}
 
 
+
+# --- drawing a variant ----------------------------------------------------------
+
+
+def _grid(rng, low, high, step) -> sympy.Rational:
+    """A number drawn uniformly from low, low + step, ..., high (exact)."""
+    count = int((high - low) / step)
+    return low + step * int(rng.integers(0, count + 1))
+
+
+def draw(rng, options) -> Params:
+    """Parameters for one student: one or three fixed points (as asked), well
+    separated; a ReLU map with a source at a simple fraction.
+
+    Raises:
+        DrawError: no acceptable draw within the allowed tries.
+    """
+    wanted = options.get("p1_fixed_points", "mixed")
+    three = bool(rng.integers(0, 2)) if wanted == "mixed" else wanted == "three"
+    for _ in tries():
+        if three:
+            w = _grid(rng, R(5), R(9), R(1, 2))
+            condition = _tangency_offsets()
+            values = {condition[0]: w, condition[1]: condition[2].subs(condition[0], w)}
+            low, high = sorted(float(e.subs(values)) for e in condition[3])
+            b = R(round((low + (high - low) * rng.uniform(0.3, 0.7)) * 100), 100)
+        else:
+            w = _grid(rng, R(-3), R(7, 2), R(1, 4))
+            b = _grid(rng, R(-3), R(3), R(1, 20))
+        points = orbits.fixed_points(orbits.SigmoidMap.of(w, b))
+        values = [float(x) for x, _ in points]
+        separated = all(q - p > 0.05 for p, q in zip(values, values[1:]))
+        if w != 0 and len(values) == (3 if three else 1) and separated and 0.02 < min(values) and max(values) < 0.98:
+            break
+    else:
+        raise DrawError("p1: no sigmoid map with " + ("three well-separated" if three else "one") + " fixed point(s)")
+    a = _grid(rng, R(3, 2), R(3), R(1, 2))
+    fixed = [R(1, 2), R(1), R(3, 2), R(2)][int(rng.integers(0, 4))]
+    return Params(
+        w=w, b=b, relu_a=a, relu_c=fixed * (1 - a),
+        relu_cobweb_h0=(fixed / 2, fixed * R(49, 50), fixed * R(51, 50)),
+    )
+
+
 PROBLEM = Problem(
     id="p1",
     title="Iterated maps: a one-unit RNN with no input",
@@ -643,5 +688,6 @@ PROBLEM = Problem(
     checks=checks,
     answers=answers,
     figures=figures,
+    draw=draw,
     template="p1_iterated_maps.tex.j2",
 )

@@ -285,6 +285,16 @@ def figures(d: Derivation, directory: Path) -> dict:
     return {}
 
 
+
+def draw(rng, options) -> Params:
+    """Example sizes of a realistic model; the polynomials do not change."""
+    pick = lambda values: int(values[int(rng.integers(0, len(values)))])  # noqa: E731
+    return Params(
+        m=pick([32, 64, 100, 128, 256]), h=pick([64, 128, 200, 256, 512]),
+        V=pick([5000, 8000, 10000, 20000, 30000]), T=pick([10, 15, 20, 25, 30, 40]),
+    )
+
+
 PROBLEM = Problem(
     id="p2",
     title="Architectures and their cost",
@@ -293,5 +303,6 @@ PROBLEM = Problem(
     checks=checks,
     answers=answers,
     figures=figures,
+    draw=draw,
     template="p2_architectures.tex.j2",
 )

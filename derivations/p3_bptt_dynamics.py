@@ -407,6 +407,49 @@ def figures(d: Derivation, directory: Path) -> dict:
     return {"norms": norms, "components": components}
 
 
+
+# --- drawing a variant ----------------------------------------------------------
+
+# Pythagorean triples give rational rotations, hence symmetric W with
+# rational eigenvalues and a rational orthogonal Q.
+TRIPLES = ((3, 4, 5), (5, 12, 13), (8, 15, 17), (7, 24, 25), (20, 21, 29))
+
+
+def _pick(rng, values):
+    return values[int(rng.integers(0, len(values)))]
+
+
+def _eigenvalue_pair(rng, regime: str) -> tuple:
+    steps = [R(i, 20) for i in range(-18, 19) if i != 0]
+    if regime == "vanishes":
+        first = _pick(rng, [R(i, 20) for i in range(6, 19)])
+    elif regime == "bounded":
+        first = _pick(rng, [R(1), R(-1)])
+    else:
+        first = _pick(rng, [R(i, 20) for i in range(21, 31)])
+    second = _pick(rng, [s for s in steps if abs(s) < abs(first) and s != first and abs(s) >= R(1, 10)])
+    return first, second
+
+
+def draw(rng, options) -> Params:
+    """A symmetric W = Q diag(l1, l2) Q^T with Q a rational rotation and the
+    spectral radius below, at or above 1 (as asked); W3 with eigenvalues 1
+    and two distinct ones inside the unit circle, Q3 a rational reflection."""
+    wanted = options.get("p3_regime", "mixed")
+    regime = _pick(rng, ["vanishes", "bounded", "explodes"]) if wanted == "mixed" else wanted
+    a, b, c = _pick(rng, TRIPLES)
+    Q = sympy.Matrix([[R(a, c), -R(b, c)], [R(b, c), R(a, c)]])
+    W = Q * sympy.diag(*_eigenvalue_pair(rng, regime)) * Q.T
+    normal = sympy.Matrix([int(rng.integers(1, 4)), int(rng.integers(0, 3)), int(rng.integers(1, 3))])
+    Q3 = sympy.eye(3) - 2 * normal * normal.T / normal.dot(normal)
+    inside = [R(i, 20) for i in range(-17, 18) if i != 0]
+    l2 = _pick(rng, inside)
+    l3 = _pick(rng, [v for v in inside if v != l2])
+    W3 = Q3 * sympy.diag(1, l2, l3) * Q3.T
+    as_rows = lambda M: tuple(tuple(row) for row in M.tolist())  # noqa: E731
+    return Params(T=int(rng.integers(2, 5)), W=as_rows(W), W3=as_rows(W3))
+
+
 PROBLEM = Problem(
     id="p3",
     title="Backpropagation through time and linear dynamics",
@@ -415,5 +458,6 @@ PROBLEM = Problem(
     checks=checks,
     answers=answers,
     figures=figures,
+    draw=draw,
     template="p3_bptt_dynamics.tex.j2",
 )

@@ -199,6 +199,14 @@ def figures(d: Derivation, directory: Path) -> dict:
     return {"wavefront": plots.wavefront_grid(directory / "p4-wavefront.pdf", (d.params.G, d.params.G))}
 
 
+
+def draw(rng, options) -> Params:
+    """Sizes small enough to count by hand."""
+    size = lambda low, high: int(rng.integers(low, high + 1))  # noqa: E731
+    return Params(G=size(3, 6), D=size(2, 5), H=size(2, 6), K=size(2, 4),
+                  shape3=(size(2, 6), size(2, 6), size(2, 6)))
+
+
 PROBLEM = Problem(
     id="p4",
     title="Multi-dimensional RNNs",
@@ -207,5 +215,6 @@ PROBLEM = Problem(
     checks=checks,
     answers=answers,
     figures=figures,
+    draw=draw,
     template="p4_mdrnn.tex.j2",
 )

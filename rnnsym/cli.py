@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from pathlib import Path
 
-from rnnsym import __version__, pipeline
+from rnnsym import __version__, pipeline, variants
 from rnnsym.errors import InputError, RnnsymError
 from rnnsym.params import load_variant
 
@@ -31,18 +32,74 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, default=Path("output"), help="output directory (default: output)")
     answers = commands.add_parser("answers", help="print the answers JSON (no LaTeX needed)")
     answers.add_argument("--params", type=Path, help="parameter file (TOML)")
+    for name, text in (("variants", "build one variant per student: problem sheet, key, params.toml, answers"),
+                       ("stress", "draw and check many variants without LaTeX; print the regimes drawn")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--seed", type=int, required=True, help="batch seed")
+        command.add_argument("--count", type=int, help="number of variants (default: one per roster row)")
+        command.add_argument("--roster", type=Path, help="CSV with a 'name' (and optional 'id') column")
+        command.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
+        command.add_argument("--fixed-points", choices=variants.OPTIONS["p1_fixed_points"], default="mixed",
+                             help="sigmoid maps with one or three fixed points (default: mixed)")
+        command.add_argument("--regime", choices=variants.OPTIONS["p3_regime"], default="mixed",
+                             help="spectral radius of W below, at or above 1 (default: mixed)")
+        command.add_argument("--course", default="", help="course name printed on every sheet")
+        if name == "variants":
+            command.add_argument("--out", type=Path, default=Path("output/variants"), help="output directory")
+            command.add_argument("--shard", default="1/1", help="build only part K of N of the batch, as K/N")
     return main
+
+
+def batch_spec(arguments) -> "variants.BatchSpec":
+    students = variants.read_roster(arguments.roster) if arguments.roster else ()
+    count = arguments.count if arguments.count is not None else len(students)
+    if students and arguments.count is not None and arguments.count != len(students):
+        raise InputError(f"--count {arguments.count}: the roster has {len(students)} students")
+    if not 1 <= count <= 10_000:
+        raise InputError(f"--count {count}: expected 1 to 10000 variants (or a --roster)")
+    if arguments.jobs is not None and not 1 <= arguments.jobs <= 256:
+        raise InputError(f"--jobs {arguments.jobs}: expected 1 to 256")
+    options = {"p1_fixed_points": arguments.fixed_points, "p3_regime": arguments.regime}
+    return variants.BatchSpec(arguments.seed, count, students, options, course=arguments.course)
+
+
+def run_batch_command(arguments) -> int:
+    spec = batch_spec(arguments)
+    if arguments.command == "stress":
+        results = variants.stress(spec, arguments.jobs)
+        failures = [r for r in results if r.error]
+        counts = Counter(r.fixed_points for r in results if not r.error)
+        regimes = Counter(r.regime for r in results if not r.error)
+        print(f"{len(results)} variants drawn and checked from seed {spec.seed}: {len(failures)} failed")
+        print("sigmoid maps by number of fixed points: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+        print("3c regimes: " + ", ".join(f"{k}: {v}" for k, v in sorted(regimes.items())))
+        for failure in failures:
+            print(f"FAILED {failure.variant} (seed {spec.seed}): {failure.error}", file=sys.stderr)
+        return 1 if failures else 0
+    outcomes = variants.run_batch(spec, arguments.out, jobs=arguments.jobs,
+                                  shard=variants.parse_shard(arguments.shard))
+    failures = [o for o in outcomes if o.error]
+    for failure in failures:
+        print(f"rnnsym: variant {failure.variant} (seed {spec.seed}) failed:\n{failure.error}", file=sys.stderr)
+    print(f"built {len(outcomes) - len(failures)} of {len(outcomes)} variants in {arguments.out}")
+    return max((_status_of(f.error) for f in failures), default=0)
+
+
+def _status_of(error: str) -> int:
+    return 3 if error.startswith("LaTeX") or "TeX" in error.split("\n")[0] else 1
 
 
 def run(argv: list[str]) -> int:
     arguments = parser().parse_args(argv)
+    if arguments.command in ("variants", "stress"):
+        return run_batch_command(arguments)
     variant = load_variant(arguments.params)
     if arguments.command == "answers":
         document = pipeline.answers_document(variant, pipeline.solve(variant))
         sys.stdout.write(pipeline.answers_json(document))
         return 0
-    outputs = pipeline.build_report(variant, arguments.out)
-    for path in outputs.values():
+    result = pipeline.build_report(variant, arguments.out)
+    for path in result.outputs.values():
         print(f"wrote {path}")
     return 0
 

@@ -167,6 +167,10 @@ class Meta:
     title: str = rule(text(200), "Recurrent networks: dynamics and cost")
     course: str = rule(text(200), "")
     variant: str = rule(text(100), "default")
+    # Set for generated variants: who the sheet is for, and how to redraw it.
+    student: str = rule(text(200), "")
+    student_id: str = rule(text(100), "")
+    seed: str = rule(text(100), "")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,6 @@ from rnnsym.params import Variant, variant_as_strings
 from rnnsym.problem import Check, Problem
 from rnnsym.registry import PROBLEMS
 
-OUTPUT_NAMES = ("answers.json", "solutions.tex", "solutions.pdf")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,15 +70,21 @@ def report_sections(solved: list[Solved], figure_dir: Path) -> list[dict]:
     ]
 
 
-def build_report(variant: Variant, out_dir: Path) -> dict[str, Path]:
-    """Builds solutions.pdf, solutions.tex and answers.json in ``out_dir``.
+@dataclasses.dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote, and how long its LaTeX compiles took (for benchmarks)."""
+
+    outputs: dict[str, Path]
+    compile_seconds: float
+
+
+def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False) -> BuildResult:
+    """Builds solutions.pdf, solutions.tex and answers.json in ``out_dir``
+    (and problems.pdf/.tex, the statements only, with ``problem_sheet``).
 
     Everything is made in a temporary directory inside ``out_dir`` and moved
-    into place only once the PDF exists, so a failed build (a check, LaTeX)
-    leaves the previous outputs as they were.
-
-    Returns:
-        The paths of the outputs, by name.
+    into place only once every PDF exists, so a failed build (a check,
+    LaTeX) leaves the previous outputs as they were.
 
     Raises:
         CheckFailed: a check failed (nothing is written).
@@ -87,13 +93,19 @@ def build_report(variant: Variant, out_dir: Path) -> dict[str, Path]:
     solved = solve(variant)
     latex.require_latex()
     out_dir.mkdir(parents=True, exist_ok=True)
+    sheets = {"solutions": True, **({"problems": False} if problem_sheet else {})}
+    names = ["answers.json"] + [f"{sheet}.{ext}" for sheet in sheets for ext in ("tex", "pdf")]
+    compile_seconds = 0.0
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".build-") as scratch:
         work = Path(scratch)
         sections = report_sections(solved, work)
-        tex_file = work / "solutions.tex"
-        tex_file.write_text(render.render_tex(variant.meta, sections), encoding="utf-8")
-        latex.compile_pdf(tex_file)
+        for sheet, show_solutions in sheets.items():
+            tex_file = work / f"{sheet}.tex"
+            tex_file.write_text(render.render_tex(variant.meta, sections, show_solutions), encoding="utf-8")
+            started = time.perf_counter()
+            latex.compile_pdf(tex_file)
+            compile_seconds += time.perf_counter() - started
         (work / "answers.json").write_text(answers_json(answers_document(variant, solved)), encoding="utf-8")
-        for name in OUTPUT_NAMES:
+        for name in names:
             os.replace(work / name, out_dir / name)
-    return {name: out_dir / name for name in OUTPUT_NAMES}
+    return BuildResult({name: out_dir / name for name in names}, compile_seconds)

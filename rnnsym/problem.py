@@ -57,6 +57,7 @@ class Problem:
         answers: derivation -> mapping of answer ids to JSON values.
         figures: (derivation, directory) -> mapping of figure names to file
             names written into that directory.
+        draw: (numpy Generator, options) -> parameters of a new variant.
         template: the Jinja template that typesets the derivation.
     """
 
@@ -67,4 +68,5 @@ class Problem:
     checks: Callable[[Any], list[Check]]
     answers: Callable[[Any], Mapping[str, Any]]
     figures: Callable[[Any, Path], Mapping[str, str]]
+    draw: Callable[[Any, Mapping[str, str]], Any]
     template: str

@@ -24,19 +24,30 @@ from rnnsym.printing import tex
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 
+# Characters PyLaTeX leaves alone that TeX would still change: quotes and
+# backquotes become curly, << >> become guillemets in T1, | a dash.
+_LITERAL = {"'": r"\textquotesingle{}", "`": r"\textasciigrave{}", "<": r"\textless{}",
+            ">": r"\textgreater{}", '"': r"\textquotedbl{}", "|": r"\textbar{}"}
+
+
+def escape_text(text: str) -> NoEscape:
+    """Free text made safe and literal for LaTeX (PyLaTeX's escaping, and more)."""
+    return NoEscape("".join(_LITERAL.get(ch) or escape_latex(ch) for ch in str(text)))
+
+
 def finalize(value: Any) -> str:
     """How a value looks when a template prints it."""
     if isinstance(value, NoEscape):
         return value
     if isinstance(value, bool):
-        return escape_latex(str(value))
+        return escape_text(str(value))
     if isinstance(value, sympy.Rational) or isinstance(value, int):
         return tex(sympy.Integer(value) if isinstance(value, int) else value)
     if isinstance(value, (sympy.Basic, sympy.MatrixBase)):
         return tex(value)
     if isinstance(value, float):
         return tex(sympy.Float(value))
-    return escape_latex(str(value))
+    return escape_text(str(value))
 
 
 def math(value: Any, digits: int = 6) -> NoEscape:
@@ -71,12 +82,24 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_body(sections: Sequence[dict]) -> str:
-    """The LaTeX body: every problem's template and its check table."""
-    return environment().get_template("report.tex.j2").render(sections=sections)
+def render_body(sections: Sequence[dict], show_solutions: bool = True) -> str:
+    """The LaTeX body: every problem's statement and, on the key, its solution
+    and check table. Both sheets come from the same templates, so a student's
+    sheet can never disagree with its key."""
+    return environment().get_template("report.tex.j2").render(sections=sections, show_solutions=show_solutions)
 
 
-def document(meta: params_module.Meta, body: str) -> Document:
+def identification(meta: params_module.Meta, show_solutions: bool) -> str:
+    """The line under the title: which sheet, which variant, for whom (plain text)."""
+    parts = ["Solutions" if show_solutions else "Problems", f"variant {meta.variant}"]
+    if meta.seed:
+        parts.append(f"seed {meta.seed}")
+    if meta.student:
+        parts.append(f"student: {meta.student}" + (f" ({meta.student_id})" if meta.student_id else ""))
+    return " | ".join(parts)
+
+
+def document(meta: params_module.Meta, body: str, show_solutions: bool = True) -> Document:
     """The whole LaTeX document around ``body``, with its packages and title."""
     doc = Document(
         documentclass="article",
@@ -92,14 +115,14 @@ def document(meta: params_module.Meta, body: str) -> Document:
     # No trailer ID and a fixed date (SOURCE_DATE_EPOCH): the same input is
     # the same PDF.
     doc.preamble.append(NoEscape(r"\pdftrailerid{}"))
-    doc.preamble.append(Command("title", meta.title))
-    doc.preamble.append(Command("author", meta.course))
-    doc.preamble.append(Command("date", "Variant: " + meta.variant))
+    doc.preamble.append(Command("title", escape_text(meta.title)))
+    doc.preamble.append(Command("author", escape_text(meta.course)))
+    doc.preamble.append(Command("date", escape_text(identification(meta, show_solutions))))
     doc.append(NoEscape(r"\maketitle"))
     doc.append(NoEscape(body))
     return doc
 
 
-def render_tex(meta: params_module.Meta, sections: Sequence[dict]) -> str:
-    """The complete .tex source of a report."""
-    return document(meta, render_body(sections)).dumps() + "\n"
+def render_tex(meta: params_module.Meta, sections: Sequence[dict], show_solutions: bool = True) -> str:
+    """The complete .tex source of a report (the key) or of a problem sheet."""
+    return document(meta, render_body(sections, show_solutions), show_solutions).dumps() + "\n"

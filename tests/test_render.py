@@ -41,6 +41,8 @@ def test_printer_owns_the_notation(expr, latex):
     [
         (r"\input{/etc/passwd}", r"\textbackslash{}input\{/etc/passwd\}"),
         ("50% & $x_1$ #", r"50\% \& \$x\_1\$ \#"),
+        ("O'Brien <<a>> `b` \"c\" |d|", r"O\textquotesingle{}Brien \textless{}\textless{}a\textgreater{}\textgreater{} "
+         r"\textasciigrave{}b\textasciigrave{} \textquotedbl{}c\textquotedbl{} \textbar{}d\textbar{}"),
         (NoEscape(r"\alpha"), r"\alpha"),
         (sympy.Rational(1, 2), "0.5"),
     ],
@@ -54,7 +56,7 @@ def test_hostile_meta_text_is_escaped_in_the_tex(tmp_path):
     source = render.render_tex(meta, sections_for(load_variant(None), tmp_path))
     assert r"\input{/etc/passwd}" not in source and r"\write18{" not in source
     assert r"\textbackslash{}input\{/etc/passwd\}" in source
-    assert r"O'Brien \& \textbackslash{}textbf\{x\}\_1" in source
+    assert r"O\textquotesingle{}Brien \& \textbackslash{}textbf\{x\}\_1" in source
 
 
 def test_default_tex_matches_the_golden_file(tmp_path, monkeypatch):

@@ -1,0 +1,269 @@
+"""Variants for instructors: one seeded draw per student, built in parallel.
+
+Every problem draws its own numbers from a generator seeded by (batch seed,
+variant index, problem, attempt) (:mod:`rnnsym.drawing`), so a variant is
+the same whichever shard or worker builds it. Each variant's folder holds
+params.toml (which ``rnnsym report --params`` rebuilds exactly),
+problems.pdf, solutions.pdf and answers.json.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import csv
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rnnsym import drawing, pipeline
+from rnnsym.errors import InputError, RnnsymError
+from rnnsym.params import Meta, Variant, as_strings
+from rnnsym.registry import PROBLEMS
+
+# The answers an index lists for a grader at a glance.
+INDEX_ANSWERS = ("1a.fixed_points", "1c.kinds", "1d.fixed_points", "3c.eigenvalues", "3c.regime",
+                 "3d.limit", "4c.sequential_steps")
+OPTIONS = {"p1_fixed_points": ("mixed", "one", "three"), "p3_regime": ("mixed", "vanishes", "bounded", "explodes")}
+
+
+@dataclasses.dataclass(frozen=True)
+class Student:
+    name: str
+    id: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class BatchSpec:
+    """What to generate: how many variants, from which seed, for whom."""
+
+    seed: int
+    count: int
+    students: tuple = ()
+    options: dict = dataclasses.field(default_factory=dict)
+    title: str = Meta.title
+    course: str = ""
+
+
+def variant_id(seed: int, index: int) -> str:
+    return f"s{seed}-v{index + 1:03d}"
+
+
+def read_roster(path: Path) -> tuple[Student, ...]:
+    """Students from a CSV file with a header: a ``name`` column and optionally ``id``."""
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise InputError(f"--roster {path}: cannot read the CSV file ({error})") from None
+    if not rows or "name" not in rows[0]:
+        raise InputError(f"--roster {path}: expected a header with a 'name' column (and optionally 'id')")
+    students = []
+    for number, row in enumerate(rows, start=2):
+        name = (row.get("name") or "").strip()
+        if not name:
+            raise InputError(f"--roster {path}, line {number}: the name is empty")
+        students.append(Student(name, (row.get("id") or "").strip()))
+    return tuple(students)
+
+
+def _draw_variant(spec: BatchSpec, index: int, attempt: int) -> Variant:
+    problems = {
+        pid: problem.draw(drawing.generator(spec.seed, index, number, attempt), spec.options)
+        for number, (pid, problem) in enumerate(PROBLEMS.items(), start=1)
+    }
+    student = spec.students[index] if spec.students else Student("")
+    meta = Meta(title=spec.title, course=spec.course, variant=variant_id(spec.seed, index),
+                student=student.name, student_id=student.id, seed=str(spec.seed))
+    return Variant(meta, problems)
+
+
+def draw_batch(spec: BatchSpec) -> list[Variant]:
+    """Every variant of the batch, no two with the same numbers.
+
+    A variant whose numbers repeat an earlier one's is redrawn with the next
+    attempt number; the whole batch is always drawn, in order, so the result
+    does not depend on sharding.
+    """
+    seen, variants = set(), []
+    for index in range(spec.count):
+        for attempt in drawing.tries():
+            variant = _draw_variant(spec, index, attempt)
+            key = json.dumps({pid: as_strings(p) for pid, p in variant.problems.items()}, sort_keys=True)
+            if key not in seen:
+                seen.add(key)
+                variants.append(variant)
+                break
+        else:
+            raise drawing.DrawError(f"variant {index + 1}: every draw repeats an earlier variant")
+    return variants
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    # JSON string escapes are valid in TOML basic strings.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def params_toml(variant: Variant) -> str:
+    """A parameter file that rebuilds ``variant`` exactly (numbers as exact strings)."""
+    lines = [f"# rnnsym variant {variant.meta.variant} (batch seed {variant.meta.seed})"]
+    for section, values in [("meta", as_strings(variant.meta))] + [
+        (pid, as_strings(p)) for pid, p in variant.problems.items()
+    ]:
+        lines.append(f"\n[{section}]")
+        lines.extend(f"{key} = {_toml_value(value)}" for key, value in values.items())
+    return "\n".join(lines) + "\n"
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """How the build of one variant went."""
+
+    index: int
+    variant: str
+    student: str
+    error: str | None
+    seconds: float
+    compile_seconds: float
+    answers: dict
+
+
+def build_variant(variant: Variant, index: int, out_dir: Path) -> Outcome:
+    """Builds one variant's folder; errors are returned, not raised, so one
+    failing variant cannot stop the others."""
+    started = time.perf_counter()
+    folder = out_dir / variant.meta.variant
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "params.toml").write_text(params_toml(variant), encoding="utf-8")
+        result = pipeline.build_report(variant, folder, problem_sheet=True)
+        answers = json.loads((folder / "answers.json").read_text(encoding="utf-8"))["answers"]
+        picked = {key: answers[key] for key in INDEX_ANSWERS if key in answers}
+        return Outcome(index, variant.meta.variant, variant.meta.student, None,
+                       time.perf_counter() - started, result.compile_seconds, picked)
+    except RnnsymError as error:
+        return Outcome(index, variant.meta.variant, variant.meta.student, str(error),
+                       time.perf_counter() - started, 0.0, {})
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    try:
+        part, total = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise InputError(f"--shard {text!r}: expected K/N, such as 1/4") from None
+    if not 1 <= part <= total:
+        raise InputError(f"--shard {text!r}: expected 1 <= K <= N")
+    return part, total
+
+
+class Progress:
+    """A progress bar on a terminal, plain lines elsewhere."""
+
+    def __init__(self, total: int, stream=sys.stderr):
+        self.total, self.done, self.stream = total, 0, stream
+        self.started = time.perf_counter()
+        self.tty = stream.isatty()
+
+    def update(self, outcome: Outcome) -> None:
+        self.done += 1
+        elapsed = time.perf_counter() - self.started
+        remaining = elapsed / self.done * (self.total - self.done)
+        status = "FAILED" if outcome.error else "done"
+        if self.tty:
+            bar = "#" * int(30 * self.done / self.total)
+            self.stream.write(f"\r[{bar:<30}] variant {self.done} of {self.total}, "
+                              f"{elapsed:.0f} s elapsed, ~{remaining:.0f} s left ")
+            if self.done == self.total:
+                self.stream.write("\n")
+        else:
+            self.stream.write(f"variant {self.done} of {self.total} ({outcome.variant}) {status} "
+                              f"in {outcome.seconds:.1f} s; {elapsed:.0f} s elapsed, ~{remaining:.0f} s left\n")
+        self.stream.flush()
+
+
+def run_batch(spec: BatchSpec, out_dir: Path, *, jobs: int | None = None,
+              shard: tuple[int, int] = (1, 1)) -> list[Outcome]:
+    """Draws the batch and builds this shard's variants in a process pool.
+
+    Writes the index (CSV and JSON) and the merged key PDF of the variants
+    built; returns every outcome (failures included).
+    """
+    variants = draw_batch(spec)
+    part, total = shard
+    mine = [(i, v) for i, v in enumerate(variants) if i % total == part - 1]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    progress = Progress(len(mine))
+    outcomes = []
+    workers = jobs or os.cpu_count() or 1
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(build_variant, v, i, out_dir) for i, v in mine]
+        for future in concurrent.futures.as_completed(futures):
+            outcome = future.result()
+            outcomes.append(outcome)
+            progress.update(outcome)
+    outcomes.sort(key=lambda o: o.index)
+    suffix = "" if shard == (1, 1) else f"-{part}-of-{total}"
+    write_index(outcomes, spec, out_dir / f"index{suffix}")
+    built = [out_dir / o.variant / "solutions.pdf" for o in outcomes if o.error is None]
+    if built:
+        merge_pdfs(built, out_dir / f"key{suffix}.pdf")
+    return outcomes
+
+
+def write_index(outcomes: list[Outcome], spec: BatchSpec, stem: Path) -> None:
+    rows = [
+        {"variant": o.variant, "seed": spec.seed, "index": o.index + 1, "student": o.student,
+         "student_id": spec.students[o.index].id if spec.students else "",
+         "status": "failed" if o.error else "ok",
+         **{k: v if isinstance(v, (str, int)) else json.dumps(v) for k, v in o.answers.items()}}
+        for o in outcomes
+    ]
+    stem.with_suffix(".json").write_text(
+        json.dumps([{**row, **o.answers, "error": o.error} for row, o in zip(rows, outcomes)],
+                   indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    columns = ["variant", "seed", "index", "student", "student_id", "status", *INDEX_ANSWERS]
+    with open(stem.with_suffix(".csv"), "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def merge_pdfs(pdfs: list[Path], target: Path) -> None:
+    """One key PDF for the grader (poppler's pdfunite), written atomically."""
+    if shutil.which("pdfunite") is None:
+        raise InputError("pdfunite not found: install poppler-utils to merge the key PDF")
+    partial = target.with_suffix(".partial.pdf")
+    subprocess.run(["pdfunite", *map(str, pdfs), str(partial)], check=True, capture_output=True)
+    os.replace(partial, target)
+
+
+@dataclasses.dataclass(frozen=True)
+class StressResult:
+    variant: str
+    failed_checks: tuple
+    fixed_points: int
+    regime: str
+    error: str | None = None
+
+
+def stress_one(variant: Variant) -> StressResult:
+    """Derives and checks one variant (no LaTeX)."""
+    try:
+        solved = {item.problem.id: item for item in pipeline.solve(variant)}
+    except RnnsymError as error:
+        return StressResult(variant.meta.variant, (), 0, "", str(error))
+    return StressResult(variant.meta.variant, (), len(solved["p1"].derivation.fixed_points),
+                        solved["p3"].derivation.dynamics.regime)
+
+
+def stress(spec: BatchSpec, jobs: int | None = None) -> list[StressResult]:
+    """Like R/exams' stresstest: draw ``spec.count`` variants and check them all."""
+    variants = draw_batch(spec)
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+        return list(pool.map(stress_one, variants))
