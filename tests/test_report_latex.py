@@ -102,7 +102,7 @@ def test_failed_check_exits_1_and_keeps_the_previous_pdf(tmp_path, monkeypatch, 
 def test_latex_error_exits_3_with_log_lines_and_keeps_the_previous_pdf(tmp_path, monkeypatch, capsys):
     assert cli.main(["report", "--out", str(tmp_path)]) == 0
     before = (tmp_path / "solutions.pdf").read_bytes()
-    monkeypatch.setattr(render, "render_body", lambda sections: r"\thiscommanddoesnotexist")
+    monkeypatch.setattr(render, "render_body", lambda sections, show_solutions=True: r"\thiscommanddoesnotexist")
     assert cli.main(["report", "--out", str(tmp_path)]) == 3
     error = capsys.readouterr().err
     assert "Undefined control sequence" in error and "solutions.tex:" in error
