@@ -11,7 +11,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from rnnsym import __version__, pipeline, variants
+from rnnsym import __version__, checker, gradebook, pipeline, variants
 from rnnsym.errors import InputError, RnnsymError
 from rnnsym.params import load_variant
 
@@ -32,6 +32,14 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, default=Path("output"), help="output directory (default: output)")
     answers = commands.add_parser("answers", help="print the answers JSON (no LaTeX needed)")
     answers.add_argument("--params", type=Path, help="parameter file (TOML)")
+    check = commands.add_parser("check", help="check a student's answers against the variant's key")
+    check.add_argument("answers", type=Path, nargs="?", help="the student's answers (TOML or JSON)")
+    check.add_argument("--params", type=Path, help="the variant's parameter file (TOML)")
+    check.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    check.add_argument("--pdf", type=Path, help="also write a feedback PDF here")
+    check.add_argument("--params-dir", type=Path, help="a variants folder (one params.toml per variant)")
+    check.add_argument("--answers-dir", type=Path, help="answers files named <variant id>.toml or .json")
+    check.add_argument("--gradebook", type=Path, help="gradebook CSV to write (default: ANSWERS_DIR/gradebook.csv)")
     for name, text in (("variants", "build one variant per student: problem sheet, key, params.toml, answers"),
                        ("stress", "draw and check many variants without LaTeX; print the regimes drawn")):
         command = commands.add_parser(name, help=text)
@@ -89,10 +97,31 @@ def _status_of(error: str) -> int:
     return 3 if error.startswith("LaTeX") or "TeX" in error.split("\n")[0] else 1
 
 
+def run_check(arguments) -> int:
+    if arguments.params_dir or arguments.answers_dir:
+        if not (arguments.params_dir and arguments.answers_dir):
+            raise InputError("arguments: --params-dir and --answers-dir go together")
+        target = arguments.gradebook or arguments.answers_dir / "gradebook.csv"
+        rows = gradebook.write(arguments.params_dir, arguments.answers_dir, target)
+        print(f"wrote {target}: {rows} student(s)")
+        return 0
+    if arguments.answers is None:
+        raise InputError("arguments: expected an ANSWERS file (or --params-dir with --answers-dir)")
+    variant = load_variant(arguments.params)
+    answers = checker.read_answers(arguments.answers)
+    result = checker.check_answers(variant, pipeline.solve(variant), answers)
+    sys.stdout.write(checker.public_json(result) if arguments.json else checker.terminal_table(result))
+    if arguments.pdf:
+        checker.write_feedback_pdf(variant, result, arguments.pdf)
+    return 0
+
+
 def run(argv: list[str]) -> int:
     arguments = parser().parse_args(argv)
     if arguments.command in ("variants", "stress"):
         return run_batch_command(arguments)
+    if arguments.command == "check":
+        return run_check(arguments)
     variant = load_variant(arguments.params)
     if arguments.command == "answers":
         document = pipeline.answers_document(variant, pipeline.solve(variant))
