@@ -51,7 +51,64 @@ def bench_batch(count: int = 20, jobs: int = 2) -> tuple[float, float]:
     return wall, sum(o.compile_seconds for o in outcomes) / jobs
 
 
+def bench_report(repeats: int = 3) -> tuple[float, float, float]:
+    """(derivation + checks + rendering, LaTeX compile, no-op rebuild) of the default report."""
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from rnnsym import latex, pipeline, render
+    from rnnsym.params import load_variant
+
+    variant = load_variant(None)
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(scratch)
+
+        def derive_and_render():
+            solved = pipeline.solve(variant)
+            (work / "solutions.tex").write_text(
+                render.render_tex(variant.meta, pipeline.report_sections(solved, work)), encoding="utf-8")
+
+        first = median_seconds(derive_and_render, repeats)
+
+        def compile_once():
+            for leftover in work.glob("solutions.*"):
+                if leftover.suffix != ".tex":
+                    leftover.unlink()
+            latex.compile_pdf(work / "solutions.tex")
+
+        second = median_seconds(compile_once, repeats)
+        command = [sys.executable, "-m", "rnnsym", "report", "--out", str(work / "out")]
+        subprocess.run(command, check=True, capture_output=True)
+        noop = median_seconds(lambda: subprocess.run(command, check=True, capture_output=True), 5)
+    return first, second, noop
+
+
+def bench_bptt() -> list[tuple[int, float]]:
+    from sympy.core.cache import clear_cache
+
+    from derivations import p3_bptt_dynamics
+
+    def cold(T):
+        clear_cache()  # SymPy's cache would make every run after the first look free
+        p3_bptt_dynamics.derive_bptt(T)
+
+    return [(T, median_seconds(lambda: cold(T), 3)) for T in (3, 10, 30, 100)]
+
+
 def main() -> None:
+    derive_render, compile_time, noop = bench_report()
+    print("Default report (median of 3 runs)")
+    print(f"  derivation + checks + rendering {derive_render:6.2f} s")
+    print(f"  LaTeX compile                   {compile_time:6.2f} s   (target: the first at most half of this; "
+          f"ratio {derive_render / compile_time:.2f})")
+    print(f"  no-op rebuild (rnnsym report)   {noop:6.2f} s   (target: under 1 s)")
+    print()
+    print("BPTT derivation of 3a (median of 3 runs; target: T = 100 under 2 s)")
+    for T, seconds in bench_bptt():
+        print(f"  T = {T:>3}: {seconds:6.3f} s")
+    print()
     print("MD-RNN forward scan, one direction, H = 32, D = 3 (median of 5 runs)")
     print(f"{'grid':>10} {'lexicographic':>14} {'wavefront':>11} {'+ plan':>9} {'speedup':>8} {'speedup incl. plan':>19}")
     for grid, lexicographic, wavefront, with_plan in bench_mdrnn_schedules():

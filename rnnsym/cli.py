@@ -1,7 +1,7 @@
 """The command line: ``rnnsym report`` and ``rnnsym answers``.
 
 Exit statuses (interfaces.md): 0 done, 1 a check failed, 2 bad input,
-3 LaTeX failed.
+3 LaTeX failed; and 4, the outputs could not be written (disk full).
 """
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from rnnsym import __version__, checker, gradebook, pipeline, variants
-from rnnsym.errors import InputError, RnnsymError
-from rnnsym.params import load_variant
+from rnnsym import __version__
+from rnnsym.errors import InputError, OutputError, RnnsymError
+from rnnsym.options import DRAW_OPTIONS
+
+# Heavy modules (SymPy, matplotlib, PyLaTeX) are imported inside the
+# commands, so that a no-op `rnnsym report` starts fast.
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,6 +33,7 @@ def parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="build the solutions PDF, its .tex and answers.json")
     report.add_argument("--params", type=Path, help="parameter file (TOML); default: the homework's numbers")
     report.add_argument("--out", type=Path, default=Path("output"), help="output directory (default: output)")
+    report.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     answers = commands.add_parser("answers", help="print the answers JSON (no LaTeX needed)")
     answers.add_argument("--params", type=Path, help="parameter file (TOML)")
     check = commands.add_parser("check", help="check a student's answers against the variant's key")
@@ -47,9 +51,9 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--count", type=int, help="number of variants (default: one per roster row)")
         command.add_argument("--roster", type=Path, help="CSV with a 'name' (and optional 'id') column")
         command.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
-        command.add_argument("--fixed-points", choices=variants.OPTIONS["p1_fixed_points"], default="mixed",
+        command.add_argument("--fixed-points", choices=DRAW_OPTIONS["p1_fixed_points"], default="mixed",
                              help="sigmoid maps with one or three fixed points (default: mixed)")
-        command.add_argument("--regime", choices=variants.OPTIONS["p3_regime"], default="mixed",
+        command.add_argument("--regime", choices=DRAW_OPTIONS["p3_regime"], default="mixed",
                              help="spectral radius of W below, at or above 1 (default: mixed)")
         command.add_argument("--course", default="", help="course name printed on every sheet")
         if name == "variants":
@@ -58,7 +62,9 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
-def batch_spec(arguments) -> "variants.BatchSpec":
+def batch_spec(arguments):
+    from rnnsym import variants
+
     students = variants.read_roster(arguments.roster) if arguments.roster else ()
     count = arguments.count if arguments.count is not None else len(students)
     if students and arguments.count is not None and arguments.count != len(students):
@@ -72,6 +78,8 @@ def batch_spec(arguments) -> "variants.BatchSpec":
 
 
 def run_batch_command(arguments) -> int:
+    from rnnsym import variants
+
     spec = batch_spec(arguments)
     if arguments.command == "stress":
         results = variants.stress(spec, arguments.jobs)
@@ -98,6 +106,9 @@ def _status_of(error: str) -> int:
 
 
 def run_check(arguments) -> int:
+    from rnnsym import checker, gradebook, pipeline
+    from rnnsym.params import load_variant
+
     if arguments.params_dir or arguments.answers_dir:
         if not (arguments.params_dir and arguments.answers_dir):
             raise InputError("arguments: --params-dir and --answers-dir go together")
@@ -122,12 +133,31 @@ def run(argv: list[str]) -> int:
         return run_batch_command(arguments)
     if arguments.command == "check":
         return run_check(arguments)
+    if arguments.command == "report":
+        return run_report(arguments)
+    from rnnsym import pipeline
+    from rnnsym.params import load_variant
+
     variant = load_variant(arguments.params)
-    if arguments.command == "answers":
-        document = pipeline.answers_document(variant, pipeline.solve(variant))
-        sys.stdout.write(pipeline.answers_json(document))
+    document = pipeline.answers_document(variant, pipeline.solve(variant))
+    sys.stdout.write(pipeline.answers_json(document))
+    return 0
+
+
+def run_report(arguments) -> int:
+    from rnnsym import build_cache
+
+    key = build_cache.build_key(arguments.params) if arguments.params is None or arguments.params.is_file() else None
+    if key and not arguments.force and build_cache.up_to_date(arguments.out, key):
+        print(f"{arguments.out}: up to date (nothing changed since the last build)")
         return 0
+    from rnnsym import pipeline
+    from rnnsym.params import load_variant
+
+    variant = load_variant(arguments.params)
     result = pipeline.build_report(variant, arguments.out)
+    if key:
+        build_cache.record(arguments.out, key, result.outputs)
     for path in result.outputs.values():
         print(f"wrote {path}")
     return 0
@@ -143,3 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rnnsym: interrupted; the previous outputs are unchanged", file=sys.stderr)
         return 130
+    except OSError as error:
+        # Outputs are only ever moved into place whole, so the old ones stand.
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"rnnsym: error: cannot write the outputs{where}: {error.strerror or error}; "
+              "the previous outputs are unchanged", file=sys.stderr)
+        return OutputError.exit_status

@@ -1,7 +1,7 @@
 """The exception hierarchy of rnnsym, one class per exit status.
 
 interfaces.md fixes the exit statuses: 0 done, 1 a numerical check failed,
-2 bad input, 3 LaTeX failed. Every error the tool reports on purpose is a
+2 bad input, 3 LaTeX failed; rnnsym adds 4, the outputs could not be written. Every error the tool reports on purpose is a
 subclass of :class:`RnnsymError` carrying its status, so the command line
 maps errors to statuses in one place.
 """
@@ -29,3 +29,9 @@ class LatexError(RnnsymError):
     """LaTeX is missing, failed, or ran too long."""
 
     exit_status = 3
+
+
+class OutputError(RnnsymError):
+    """The outputs could not be written (a full disk, no permission)."""
+
+    exit_status = 4

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -22,6 +23,7 @@ TEX_PACKAGES = (
 )
 # 2026-01-01T00:00:00Z: the date TeX writes into every PDF.
 SOURCE_DATE_EPOCH = "1767225600"
+# A TeX run that takes longer is killed (RNNSYM_TEX_TIMEOUT overrides).
 TIMEOUT_SECONDS = 300
 
 
@@ -48,7 +50,7 @@ def tex_environment() -> dict:
     return env
 
 
-def compile_pdf(tex_file: Path, timeout: int = TIMEOUT_SECONDS) -> Path:
+def compile_pdf(tex_file: Path, timeout: float | None = None) -> Path:
     """Compiles ``tex_file`` in its own directory and returns the PDF's path.
 
     Raises:
@@ -60,13 +62,25 @@ def compile_pdf(tex_file: Path, timeout: int = TIMEOUT_SECONDS) -> Path:
         "latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error",
         "-file-line-error", "-no-shell-escape", "-quiet", tex_file.name,
     ]
+    if timeout is None:
+        timeout = float(os.environ.get("RNNSYM_TEX_TIMEOUT", TIMEOUT_SECONDS))
+    # A session of its own, so that a timeout kills pdflatex along with latexmk.
+    process = subprocess.Popen(
+        command, cwd=tex_file.parent, env=tex_environment(), stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace", start_new_session=True,
+    )
     try:
-        result = subprocess.run(
-            command, cwd=tex_file.parent, env=tex_environment(), stdin=subprocess.DEVNULL,
-            capture_output=True, text=True, errors="replace", timeout=timeout,
-        )
+        stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        raise LatexError(f"LaTeX ran longer than {timeout} s and was stopped") from None
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise LatexError(f"LaTeX ran longer than {timeout:g} s and was stopped") from None
+    except KeyboardInterrupt:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise
+    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    if result.returncode < 0:
+        raise LatexError(f"LaTeX was killed (signal {-result.returncode}); nothing was published")
     pdf = tex_file.with_suffix(".pdf")
     if result.returncode != 0 or not pdf.exists():
         log = tex_file.with_suffix(".log")

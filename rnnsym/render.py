@@ -27,7 +27,8 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 # Characters PyLaTeX leaves alone that TeX would still change: quotes and
 # backquotes become curly, << >> become guillemets in T1, | a dash.
 _LITERAL = {"'": r"\textquotesingle{}", "`": r"\textasciigrave{}", "<": r"\textless{}",
-            ">": r"\textgreater{}", '"': r"\textquotedbl{}", "|": r"\textbar{}"}
+            ">": r"\textgreater{}", '"': r"\textquotedbl{}", "|": r"\textbar{}",
+            "^": r"\textasciicircum{}"}
 
 
 def escape_text(text: str) -> NoEscape:

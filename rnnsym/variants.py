@@ -28,7 +28,6 @@ from rnnsym.registry import PROBLEMS
 # The answers an index lists for a grader at a glance.
 INDEX_ANSWERS = ("1a.fixed_points", "1c.kinds", "1d.fixed_points", "3c.eigenvalues", "3c.regime",
                  "3d.limit", "4c.sequential_steps")
-OPTIONS = {"p1_fixed_points": ("mixed", "one", "three"), "p3_regime": ("mixed", "vanishes", "bounded", "explodes")}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,7 +146,7 @@ def build_variant(variant: Variant, index: int, out_dir: Path) -> Outcome:
         picked = {key: answers[key] for key in INDEX_ANSWERS if key in answers}
         return Outcome(index, variant.meta.variant, variant.meta.student, None,
                        time.perf_counter() - started, result.compile_seconds, picked)
-    except RnnsymError as error:
+    except (RnnsymError, OSError) as error:
         return Outcome(index, variant.meta.variant, variant.meta.student, str(error),
                        time.perf_counter() - started, 0.0, {})
 
