@@ -93,7 +93,7 @@ def test_failed_check_exits_1_and_keeps_the_previous_pdf(tmp_path, monkeypatch, 
         return dataclasses.replace(right, relu_closed_form=right.relu_closed_form + 1)
 
     monkeypatch.setitem(PROBLEMS, "p1", dataclasses.replace(problem, derive=wrong_derive))
-    assert cli.main(["report", "--out", str(tmp_path)]) == 1
+    assert cli.main(["report", "--out", str(tmp_path), "--force"]) == 1
     assert "1d.closed_form" in capsys.readouterr().err
     assert {name: (tmp_path / name).read_bytes() for name in before} == before
     assert not list(tmp_path.glob(".build-*"))
@@ -103,7 +103,7 @@ def test_latex_error_exits_3_with_log_lines_and_keeps_the_previous_pdf(tmp_path,
     assert cli.main(["report", "--out", str(tmp_path)]) == 0
     before = (tmp_path / "solutions.pdf").read_bytes()
     monkeypatch.setattr(render, "render_body", lambda sections, show_solutions=True: r"\thiscommanddoesnotexist")
-    assert cli.main(["report", "--out", str(tmp_path)]) == 3
+    assert cli.main(["report", "--out", str(tmp_path), "--force"]) == 3
     error = capsys.readouterr().err
     assert "Undefined control sequence" in error and "solutions.tex:" in error
     assert (tmp_path / "solutions.pdf").read_bytes() == before
