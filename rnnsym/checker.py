@@ -467,14 +467,8 @@ def read_answers(path: Path) -> dict:
         raise InputError(f"{path}: neither valid TOML nor JSON ({error})") from None
     if not isinstance(document, dict):
         raise InputError(f"{path}: expected a mapping of answer ids to answers")
-    flat = {}
-    for key, value in document.items():
-        # TOML reads 1a.fixed_points = ... as a table {"1a": {"fixed_points": ...}} unless quoted.
-        if isinstance(value, dict):
-            flat.update({f"{key}.{inner}": v for inner, v in _flatten(value).items()})
-        else:
-            flat[key] = value
-    return flat
+    # TOML reads 1a.fixed_points = ... as a table {"1a": {"fixed_points": ...}} unless quoted.
+    return _flatten(document)
 
 
 def _flatten(table: dict) -> dict:
