@@ -80,7 +80,6 @@ class Dynamics:
 class Derivation:
     params: Params
     bptt: Bptt
-    jacobian_linear: sympy.Expr
     dynamics: Dynamics
     dynamics3: Dynamics
 
@@ -148,11 +147,9 @@ def derive_dynamics(rows) -> Dynamics:
 
 def derive(params: Params) -> Derivation:
     """Derives every answer of problem 3."""
-    Wt = sympy.MatrixSymbol("W", 2, 2).T
     return Derivation(
         params=params,
         bptt=derive_bptt(params.T),
-        jacobian_linear=sympy.MatPow(Wt, sympy.Symbol("t") - sympy.Symbol("k")),
         dynamics=derive_dynamics(params.W),
         dynamics3=derive_dynamics(params.W3),
     )
@@ -379,10 +376,9 @@ def answers(d: Derivation) -> dict:
 
 
 def _trajectory(dyn: Dynamics, steps: int) -> list[list[float]]:
-    start = sympy.Matrix([1] * dyn.W.rows)
-    values, state = [], start
+    """h^(0), ..., h^(steps) from h^(0) = (1, ..., 1), for the figure."""
     A = numpy.array(dyn.W.T.evalf(20).tolist(), dtype=float)
-    state = numpy.ones(dyn.W.rows)
+    values, state = [], numpy.ones(dyn.W.rows)
     for _ in range(steps + 1):
         values.append(list(state))
         state = A @ state

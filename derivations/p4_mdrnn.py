@@ -177,9 +177,28 @@ def _check_weights_2d(d: Derivation) -> Check:
     )
 
 
+def _check_cost_2d(d: Derivation) -> Check:
+    """Multiply-adds of the matrix products the wavefront scan performs, read off
+    its plan: all input projections (cells x D x H), then per front one
+    (cells x nH) @ (nH x H) product, which includes the zero predecessors
+    outside the grid, as the count does."""
+    p = d.params
+    plan = mdrnn.WavefrontPlan.of((p.G, p.G))
+    cells = sum(len(front[0]) for front in plan.fronts)
+    performed = cells * p.D * p.H + sum(len(front[0]) * 2 * p.H * p.H for front in plan.fronts)
+    return Check(
+        "4a.cost",
+        "multiply-adds of one 2-D pass against the products the wavefront scan performs",
+        f"G = {p.G}, D = {p.D}, H = {p.H}: formula {d.at(d.cost_2d)}, scan {performed}",
+        "exact",
+        performed == d.at(d.cost_2d),
+    )
+
+
 def checks(d: Derivation) -> list[Check]:
     """Verifies every answer of problem 4."""
-    return [_check_weights_2d(d), _check_schedules_agree(d), _check_parameters(d), _check_steps(d)]
+    return [_check_weights_2d(d), _check_cost_2d(d), _check_schedules_agree(d), _check_parameters(d),
+            _check_steps(d)]
 
 
 def answers(d: Derivation) -> dict:

@@ -76,3 +76,9 @@ def test_a_wrong_step_formula_fails_its_check():
     d = p4.derive(p4.Params())
     wrong = dataclasses.replace(d, schedule_3d=dataclasses.replace(d.schedule_3d, sequential_steps=120))
     assert p4._check_steps(wrong).failed
+
+
+def test_a_wrong_cost_formula_fails_its_check():
+    d = p4.derive(p4.Params())
+    assert not p4._check_cost_2d(d).failed
+    assert p4._check_cost_2d(dataclasses.replace(d, cost_2d=d.cost_2d + p4.G)).failed
