@@ -108,7 +108,7 @@ def document(meta: params_module.Meta, body: str, show_solutions: bool = True) -
         geometry_options={"margin": "2.2cm"},
         lmodern=True,
         textcomp=True,
-        page_numbers=True,
+        page_numbers=False,
     )
     for name in ("amsmath", "amssymb", "booktabs", "graphicx", "array", "longtable", "xcolor", "tikz"):
         doc.packages.append(Package(name))

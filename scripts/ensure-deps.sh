@@ -10,7 +10,7 @@ set -euo pipefail
 TEX_DEBS="latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended texlive-pictures lmodern poppler-utils"
 PYTHON_DEBS="python3 python3-venv python3-pip"
 TEX_TOOLS="latexmk pdflatex kpsewhich pdftotext pdftoppm"
-TEX_FILES="lmodern.sty amsmath.sty amssymb.sty booktabs.sty longtable.sty array.sty graphicx.sty xcolor.sty geometry.sty lastpage.sty tikz.sty"
+TEX_FILES="lmodern.sty amsmath.sty amssymb.sty booktabs.sty longtable.sty array.sty graphicx.sty xcolor.sty geometry.sty tikz.sty"
 
 install_or_explain() {  # $1: what is missing, $2: Debian packages
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
