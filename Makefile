@@ -10,8 +10,9 @@ STAMP  := $(VENV)/.rnnsym-installed
 OUT    ?= output
 PARAMS ?=
 PYTEST_ARGS ?=
-# TORCH=1 also installs PyTorch (a CPU build), so that the checks against
-# torch.nn and FlopCounterMode run; CI sets it.
+# `make setup TORCH=1` also installs PyTorch (2.13.0), so that the checks
+# against torch.nn, FlopCounterMode and autograd run; .ci/run does. Without it
+# those checks are reported as not run and their tests skip (outside CI).
 TORCH  ?=
 TORCH_PIN := torch==2.13.0
 

@@ -17,9 +17,11 @@ from pathlib import Path
 
 from rnnsym.errors import LatexError
 
+# The Debian packages of the build, as in scripts/ensure-deps.sh and the README
+# (tests/test_install_list.py keeps the three equal and derives them).
 TEX_PACKAGES = (
     "latexmk texlive-latex-base texlive-latex-recommended "
-    "texlive-fonts-recommended texlive-pictures lmodern"
+    "texlive-pictures lmodern poppler-utils"
 )
 # 2026-01-01T00:00:00Z: the date TeX writes into every PDF.
 SOURCE_DATE_EPOCH = "1767225600"

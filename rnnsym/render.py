@@ -108,8 +108,13 @@ def document(meta: params_module.Meta, body: str, show_solutions: bool = True) -
         geometry_options={"margin": "2.2cm"},
         lmodern=True,
         textcomp=True,
-        page_numbers=False,
+        page_numbers=True,
     )
+    # PyLaTeX's page numbers load lastpage, which only Debian's large
+    # texlive-latex-extra ships and nothing here uses: article's plain page
+    # style numbers the pages already.
+    for package in [p for p in doc.packages if p.dumps() == Package("lastpage").dumps()]:
+        doc.packages.remove(package)
     for name in ("amsmath", "amssymb", "booktabs", "graphicx", "array", "longtable", "xcolor", "tikz"):
         doc.packages.append(Package(name))
     doc.preamble.append(NoEscape(r"\usetikzlibrary{arrows.meta}"))

@@ -2,15 +2,25 @@
 # Makes sure the system packages rnnsym needs are there.
 #   ensure-deps.sh python [PYTHON]  - a Python >= 3.11 that can make a venv
 #   ensure-deps.sh tex              - latexmk, pdflatex, the LaTeX packages
-#                                     the templates use, pdftotext/pdftoppm
+#                                     the documents load, poppler's tools
 # Missing pieces are installed from Debian's packages when we run as root
-# with apt-get; otherwise the exact command to run is printed.
+# with apt-get; otherwise the exact command to run is printed. After an
+# install everything is checked again: what is still missing is named and
+# the script fails, never a silent pass.
+#
+# TEX_DEBS is derived from what the build loads: tests/test_install_list.py
+# compiles every kind of document with latexmk's recorder, maps each file TeX
+# read to its Debian package (dpkg -S) and fails when one is neither listed
+# here nor a dependency of a listed package. The README's apt-get line and
+# rnnsym.latex.TEX_PACKAGES name the same packages (the test compares them).
 set -euo pipefail
 
-TEX_DEBS="latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended texlive-pictures lmodern poppler-utils"
+TEX_DEBS="latexmk texlive-latex-base texlive-latex-recommended texlive-pictures lmodern poppler-utils"
 PYTHON_DEBS="python3 python3-venv python3-pip"
-TEX_TOOLS="latexmk pdflatex kpsewhich pdftotext pdftoppm"
-TEX_FILES="lmodern.sty amsmath.sty amssymb.sty booktabs.sty longtable.sty array.sty graphicx.sty xcolor.sty geometry.sty tikz.sty"
+# One or more sentinels for every package of TEX_DEBS (the test checks that
+# each package has one): the tools the build runs and the files it loads.
+TEX_TOOLS="latexmk pdflatex kpsewhich pdftotext pdftoppm pdfunite"
+TEX_FILES="article.cls amsmath.sty amssymb.sty booktabs.sty longtable.sty array.sty graphicx.sty xcolor.sty geometry.sty textcomp.sty lmodern.sty tikz.sty"
 
 install_or_explain() {  # $1: what is missing, $2: Debian packages
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -26,26 +36,47 @@ install_or_explain() {  # $1: what is missing, $2: Debian packages
     fi
 }
 
+python_ok() {
+    command -v "$1" >/dev/null 2>&1 \
+        && "$1" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
+}
+
 check_python() {
     local python=${1:-python3}
-    if ! command -v "$python" >/dev/null 2>&1 \
-        || ! "$python" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    if ! python_ok "$python"; then
         install_or_explain "Python >= 3.11 with venv and pip ($python)" "$PYTHON_DEBS"
+        if ! python_ok "$python"; then
+            echo "ensure-deps: still missing after installing $PYTHON_DEBS: Python >= 3.11 with venv and pip ($python)" >&2
+            exit 1
+        fi
     fi
 }
 
-check_tex() {
-    local missing=""
+missing_tex() {  # prints what is missing, space-separated
+    local missing="" tool file
     for tool in $TEX_TOOLS; do
         command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
     done
-    if [ -z "$missing" ]; then
+    if command -v kpsewhich >/dev/null 2>&1; then
         for file in $TEX_FILES; do
             [ -n "$(kpsewhich "$file")" ] || missing="$missing $file"
         done
+    else
+        missing="$missing $TEX_FILES"
     fi
+    echo "$missing"
+}
+
+check_tex() {
+    local missing
+    missing=$(missing_tex)
     if [ -n "$missing" ]; then
         install_or_explain "TeX Live pieces ($missing )" "$TEX_DEBS"
+        missing=$(missing_tex)
+        if [ -n "$missing" ]; then
+            echo "ensure-deps: still missing after installing $TEX_DEBS:$missing" >&2
+            exit 1
+        fi
     fi
 }
 

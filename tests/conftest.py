@@ -1,5 +1,6 @@
-"""Shared fixtures. LaTeX tests skip only where TeX is missing and CI does not
-require it; with RNNSYM_REQUIRE_LATEX=1 (set by .ci/run) a missing TeX fails."""
+"""Shared fixtures. LaTeX and torch tests skip only where TeX or torch is
+missing and nothing requires them: in CI (CI=true, as .ci/run is run) or with
+RNNSYM_REQUIRE_LATEX=1 / RNNSYM_REQUIRE_TORCH=1 a missing piece fails."""
 
 from __future__ import annotations
 
@@ -18,14 +19,23 @@ if os.environ.get("CI") == "true":
 LATEX_TOOLS = ("latexmk", "pdflatex", "pdftotext")
 
 
+def required(what: str) -> bool:
+    """Must the ``what`` ("LATEX" or "TORCH") tests run here rather than skip?"""
+    return os.environ.get("CI") == "true" or os.environ.get(f"RNNSYM_REQUIRE_{what}") == "1"
+
+
+def skip_unless(available: bool, what: str, message: str) -> None:
+    """Skips a test whose tool is missing, or fails it where the tool is required."""
+    if not available:
+        if required(what):
+            pytest.fail(f"{message}; required here (CI or RNNSYM_REQUIRE_{what}=1)")
+        pytest.skip(message)
+
+
 @pytest.fixture
 def latex_available():
     missing = [tool for tool in LATEX_TOOLS if shutil.which(tool) is None]
-    if missing:
-        message = f"LaTeX tools missing: {', '.join(missing)} (make test installs them)"
-        if os.environ.get("RNNSYM_REQUIRE_LATEX") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+    skip_unless(not missing, "LATEX", f"LaTeX tools missing: {', '.join(missing)} (make test installs them)")
 
 
 def write(path, text):

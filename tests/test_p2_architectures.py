@@ -1,7 +1,5 @@
 """Problem 2b: the cost polynomials, their independent counts, torch."""
 
-import os
-
 import pytest
 import sympy
 from hypothesis import given, settings
@@ -9,6 +7,7 @@ from hypothesis import strategies as st
 
 from derivations import p2_architectures as p2
 from rnnsym import instrumented, torch_reference
+from tests.conftest import skip_unless
 
 m, h, V, T = p2.m, p2.h, p2.V, p2.T
 D = p2.derive(p2.Params())
@@ -69,10 +68,7 @@ def test_a_wrong_convention_fails_the_instrumented_check():
 
 
 def test_torch_checks_run_and_pass():
-    if not torch_reference.available():
-        if os.environ.get("RNNSYM_REQUIRE_TORCH") == "1":
-            pytest.fail("torch is required here (RNNSYM_REQUIRE_TORCH=1) but not installed")
-        pytest.skip("torch not installed (pip install '.[torch]')")
+    skip_unless(torch_reference.available(), "TORCH", "torch not installed (pip install '.[torch]')")
     results = {c.id: c.passed for c in p2.checks(D)}
     assert results["2b.params_torch"] is True and results["2b.flops_torch"] is True
 

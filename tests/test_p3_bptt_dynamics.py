@@ -8,16 +8,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from derivations import p3_bptt_dynamics as p3
-from rnnsym import linear_dynamics
+from rnnsym import linear_dynamics, torch_reference
 from rnnsym.errors import InputError
 from rnnsym.linear_dynamics import t
 from rnnsym.params import load_variant
+from tests.conftest import skip_unless
 
 R = sympy.Rational
 
 
 def failed(d):
     return [c for c in p3.checks(d) if c.failed]
+
+
+def test_torch_autograd_check_runs_and_passes():
+    skip_unless(torch_reference.available(), "TORCH", "torch not installed (pip install '.[torch]')")
+    check = next(c for c in p3.checks(p3.derive(p3.Params())) if c.id == "3a.torch")
+    assert check.passed is True, check
 
 
 def test_default_variant_passes_every_check():

@@ -8,7 +8,7 @@ import sys
 import pytest
 import sympy
 
-from rnnsym import cli, render
+from rnnsym import cli, render, torch_reference
 from rnnsym.registry import PROBLEMS
 from tests.conftest import write
 
@@ -48,7 +48,14 @@ def test_default_report_compiles_with_answers_and_checks(tmp_path):
     answers = json.loads((tmp_path / "answers.json").read_text())
     assert answers["answers"]["1c.kinds"] == ["sink"]
     assert answers["answers"]["1d.kinds"] == ["sink", "source"]
-    assert all(check["passed"] for check in answers["checks"])
+    # Every check passed; the torch checks may only be "not run", and only
+    # where torch is missing (the README's `make test` does not install it).
+    torch_checks = {"2b.params_torch", "2b.flops_torch", "3a.torch"}
+    for check in answers["checks"]:
+        if check["id"] in torch_checks and not torch_reference.available():
+            assert check["passed"] is None, check
+        else:
+            assert check["passed"] is True, check
     assert (tmp_path / "solutions.tex").read_text().startswith(r"\documentclass")
 
 
