@@ -21,7 +21,7 @@ from rnnsym.drawing import DrawError, tries
 from rnnsym.errors import InputError
 from rnnsym.notation import h0, h_next, h_t, k, plain, sigmoid, t, T
 from rnnsym.params import number, number_list, rule
-from rnnsym.problem import Check, Problem
+from rnnsym.problem import AnswerSpec, Check, KeyEntry, Problem
 
 R = sympy.Rational
 
@@ -679,6 +679,52 @@ def draw(rng, options) -> Params:
         relu_cobweb_h0=(fixed / 2, fixed * R(49, 50), fixed * R(51, 50)),
     )
 
+# What the problem sheet asks for, one declaration per answer id (read by the
+# sheet's hand-in list, the grader and the feedback).
+ANSWER_SPECS = (
+    AnswerSpec("1a.fixed_points", r"every fixed point $h^*$ of the sigmoid map", "numbers",
+               r"numbers in ascending order, to 3 significant digits or more"),
+    AnswerSpec("1c.kinds", r"the kind of each of those fixed points", "words",
+               r"a list of \texttt{sink}, \texttt{source} or \texttt{non-hyperbolic}, in the order of 1a"),
+    AnswerSpec("1b.derivative", r"$\partial h_{t+1} / \partial h_t$", "expression",
+               r"an expression in $h_t$ (\texttt{h\_t}); $h_{t+1}$ may be written \texttt{h\_next}"),
+    AnswerSpec("1d.fixed_points", r"every fixed point $h^* \ge 0$ of the ReLU map", "numbers",
+               r"numbers in ascending order, to 3 significant digits or more"),
+    AnswerSpec("1d.kinds", r"the kind of each of those fixed points", "words",
+               r"a list of \texttt{sink}, \texttt{source} or \texttt{non-hyperbolic}, in the order of 1d"),
+    AnswerSpec("1d.closed_form", r"$h_t$ in closed form, valid for every $h_0 \ge 0$ and integer $t \ge 1$",
+               "expression",
+               r"an expression in $h_0$ and $t$ (\texttt{h0}, \texttt{t}); \texttt{Max} or \texttt{ReLU} may be "
+               r"used, and \texttt{hstar} for the positive fixed point"),
+)
+
+
+def key_entries(d, answers) -> list[KeyEntry]:
+    """The key of every answer id of this problem (see ANSWER_SPECS)."""
+    p = d.params
+    h_next_value = sigmoid(p.w * h_t + p.b)
+    nearby = []
+    for a, c in sorted({(p.relu_a, p.relu_c / 2), (p.relu_a, 2 * p.relu_c), (p.relu_a, -p.relu_c),
+                        (p.relu_a + 1, p.relu_c), (p.relu_a - 1, p.relu_c), (p.relu_a / 2, p.relu_c)}):
+        if (a, c) == (p.relu_a, p.relu_c) or (a == 1 and c == 0) or (a < -1 and c > 0):
+            continue
+        nearby.append((f"the closed form of the nearby recurrence h_(t+1) = ReLU({sympy.sstr(a)} h_t + "
+                       f"{sympy.sstr(c)})".replace("+ -", "- "), relu_closed_form(a, c)))
+    hstar = [q.value for q in d.relu_fixed_points if q.value != 0]
+    return [
+        KeyEntry("1a.fixed_points", "numbers", answers["1a.fixed_points"]),
+        KeyEntry("1c.kinds", "words", answers["1c.kinds"]),
+        KeyEntry("1b.derivative", "expression", d.derivative, {"h_t": h_t, "h_next": h_next},
+                 {h_next: h_next_value},
+                 (("w h_t (1 - h_t): the derivative with h_t where h_(t+1) belongs",
+                   p.w * h_t * (1 - h_t)),)),
+        KeyEntry("1d.fixed_points", "numbers", answers["1d.fixed_points"]),
+        KeyEntry("1d.kinds", "words", answers["1d.kinds"]),
+        KeyEntry("1d.closed_form", "expression", d.relu_closed_form,
+                 {"h0": h0, "t": t, "hstar": sympy.Symbol("hstar")},
+                 {sympy.Symbol("hstar"): hstar[0]} if hstar else {}, tuple(nearby)),
+    ]
+
 
 PROBLEM = Problem(
     id="p1",
@@ -690,4 +736,6 @@ PROBLEM = Problem(
     figures=figures,
     draw=draw,
     template="p1_iterated_maps.tex.j2",
+    answer_specs=ANSWER_SPECS,
+    key=key_entries,
 )

@@ -20,7 +20,7 @@ import sympy
 
 from rnnsym import instrumented, torch_reference
 from rnnsym.params import choice, integer, rule
-from rnnsym.problem import Check, Problem
+from rnnsym.problem import AnswerSpec, Check, KeyEntry, Problem
 
 m, h, V = sympy.symbols("m h V", integer=True, positive=True)
 T = sympy.Symbol("T", integer=True, positive=True)
@@ -294,6 +294,50 @@ def draw(rng, options) -> Params:
         V=pick([5000, 8000, 10000, 20000, 30000]), T=pick([10, 15, 20, 25, 30, 40]),
     )
 
+# What the problem sheet asks for, one declaration per answer id (read by the
+# sheet's hand-in list, the grader and the feedback). The conventions are
+# printed on the sheet, so a count is graded under the convention it was asked in.
+_OPS_DEFAULT = (r"one multiplication or addition is one operation: an $r \times k$ matrix times a $k$-vector "
+                r"costs $r(2k - 1)$, adding two $r$-vectors $r$, a sigmoid one per element, a softmax over $V$ "
+                r"entries $3V - 1$, and the embedding is the one-hot product, $m(2V - 1)$")
+_OPS_FLOP_COUNTER = (r"PyTorch's \texttt{FlopCounterMode}: $2rk$ for an $r \times k$ matrix times a $k$-vector and "
+                     r"nothing for anything else; the embedding is a free table lookup")
+_PARAMS_DEFAULT = r"one bias vector per layer and none for the embedding"
+_PARAMS_TORCH = (r"PyTorch's modules \texttt{nn.Embedding(V, m)}, \texttt{nn.RNN(m, h)} (two bias vectors, "
+                 r"\texttt{bias\_ih} and \texttt{bias\_hh}), \texttt{nn.Linear(h, h)} and \texttt{nn.Linear(h, V)}")
+_SIZES_FORM = r"an expression in $m, h, V, T$ (\texttt{m}, \texttt{h}, \texttt{V}, \texttt{T})"
+ANSWER_SPECS = (
+    *(AnswerSpec(f"2b.ops.{part}", rf"operations of one forward pass: {what}", "expression", _SIZES_FORM,
+                 _OPS_DEFAULT)
+      for part, what in (("encoder", "the encoder"), ("decoder", "the decoder"), ("total", "in total"))),
+    AnswerSpec("2b.flops_torch.total", r"operations of one forward pass in total, counted as PyTorch counts them",
+               "expression", _SIZES_FORM, _OPS_FLOP_COUNTER),
+    *(AnswerSpec(f"2b.params.{part}", rf"trainable parameters: {what}", "expression", _SIZES_FORM,
+                 _PARAMS_DEFAULT)
+      for part, what in (("encoder", "the encoder"), ("decoder", "the decoder"), ("total", "in total"))),
+    AnswerSpec("2b.params_torch.total", r"trainable parameters in total, counted as PyTorch counts them",
+               "expression", _SIZES_FORM, _PARAMS_TORCH),
+)
+
+
+def key_entries(d, answers) -> list[KeyEntry]:
+    """The key of every answer id of this problem (see ANSWER_SPECS)."""
+    names = {str(s): s for s in SIZES}
+    entries = []
+    for part in ("encoder", "decoder", "total"):
+        other = (("the FlopCounterMode convention instead of the default one", d.ops["flop_counter"][part]),)
+        entries.append(KeyEntry(f"2b.ops.{part}", "expression", d.ops["default"][part], names, nearby=other))
+    entries.append(KeyEntry("2b.flops_torch.total", "expression", d.ops["flop_counter"]["total"], names,
+                            nearby=(("the default counting convention instead of FlopCounterMode",
+                                     d.ops["default"]["total"]),)))
+    for part in ("encoder", "decoder", "total"):
+        other = (("PyTorch's parameter convention (two RNN biases)", d.parameters["torch"][part]),)
+        entries.append(KeyEntry(f"2b.params.{part}", "expression", d.parameters["default"][part], names, nearby=other))
+    entries.append(KeyEntry("2b.params_torch.total", "expression", d.parameters["torch"]["total"], names,
+                            nearby=(("the one-bias-per-layer convention instead of PyTorch's",
+                                     d.parameters["default"]["total"]),)))
+    return entries
+
 
 PROBLEM = Problem(
     id="p2",
@@ -305,4 +349,6 @@ PROBLEM = Problem(
     figures=figures,
     draw=draw,
     template="p2_architectures.tex.j2",
+    answer_specs=ANSWER_SPECS,
+    key=key_entries,
 )

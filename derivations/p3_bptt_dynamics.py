@@ -21,7 +21,7 @@ from rnnsym import linear_dynamics, plots, torch_reference
 from rnnsym.linear_dynamics import t
 from rnnsym.notation import plain, sigmoid
 from rnnsym.params import integer, matrix, rule
-from rnnsym.problem import Check, Problem
+from rnnsym.problem import AnswerSpec, Check, KeyEntry, Problem, names_of
 
 R = sympy.Rational
 w_h, w_x, w_y = sympy.symbols("w_h w_x w_y", real=True)
@@ -445,6 +445,59 @@ def draw(rng, options) -> Params:
     as_rows = lambda M: tuple(tuple(row) for row in M.tolist())  # noqa: E731
     return Params(T=int(rng.integers(2, 5)), W=as_rows(W), W3=as_rows(W3))
 
+# What the problem sheet asks for, one declaration per answer id (read by the
+# sheet's hand-in list, the grader and the feedback).
+_GRADIENT_FORM = (r"an expression in $w_h, w_x, w_y, h_0, x_1, \dots, x_T, y_T$ (\texttt{w\_h}, \texttt{h0}, "
+                  r"\texttt{x1}, \texttt{y3}, \dots); $h_k$ and $\hat y_T$ may be used (\texttt{h1}, \texttt{yhat3})")
+ANSWER_SPECS = (
+    AnswerSpec("3a.dE_dwy", r"$\partial E_T / \partial w_y$, fully expanded for the $T$ of 3a", "expression",
+               _GRADIENT_FORM),
+    AnswerSpec("3a.dE_dwh", r"$\partial E_T / \partial w_h$, fully expanded for the $T$ of 3a", "expression",
+               _GRADIENT_FORM),
+    AnswerSpec("3a.dE_dwx", r"$\partial E_T / \partial w_x$, fully expanded for the $T$ of 3a", "expression",
+               _GRADIENT_FORM),
+    AnswerSpec("3c.eigenvalues", r"the eigenvalues of $W$, exactly", "exact",
+               r"exact numbers (fractions, square roots: \texttt{1/8 + 3*sqrt(73)/200})"),
+    AnswerSpec("3c.h_t", r"the components of $h^{(t)}$ for a general $h^{(0)}$", "expressions",
+               r"a list of expressions in $t$ and $h^{(0)}_1, h^{(0)}_2$ (\texttt{t}, \texttt{h0\_1}, "
+               r"\texttt{h0\_2})"),
+    AnswerSpec("3c.spectral_radius", r"the spectral radius of $W$", "number", r"a number, to 3 significant digits or more"),
+    AnswerSpec("3c.regime", r"whether $h^{(t)}$ vanishes, explodes or stays bounded", "word",
+               r"\texttt{vanishes}, \texttt{explodes} or \texttt{bounded}"),
+    AnswerSpec("3d.limit", r"$\lim_{t \to \infty} (W_3^T)^t$, if it exists", "matrix",
+               r"a list of rows of exact numbers, or \texttt{none} if the limit does not exist"),
+)
+
+
+def key_entries(d, answers) -> list[KeyEntry]:
+    """The key of every answer id of this problem (see ANSWER_SPECS)."""
+    b = d.bptt
+    names = names_of(*b.expanded.values())
+    names.update({str(s): s for s in (w_h, w_x, w_y, h0, b.y, *b.xs)})
+    hs = {sympy.Symbol(f"h{k}", real=True): b.states[k] for k in range(1, b.T + 1)}
+    yhat = {sympy.Symbol(f"yhat{b.T}", real=True): sigmoid(w_y * b.states[-1])}
+    names.update({str(s): s for s in (*hs, *yhat)})
+    delta = b.expanded["dE_dwh"] / b.sums["dE_dwh"]
+    extra_power = delta * sympy.expand(b.sums["dE_dwh"] * w_h)
+    entries = [
+        KeyEntry("3a.dE_dwy", "expression", b.expanded["dE_dwy"], names, {**hs, **yhat}),
+        KeyEntry("3a.dE_dwh", "expression", b.expanded["dE_dwh"], names, {**hs, **yhat},
+                 (("the sum with w_h^(T-k+1) instead of w_h^(T-k) (an index off by one)", extra_power),)),
+        KeyEntry("3a.dE_dwx", "expression", b.expanded["dE_dwx"], names, {**hs, **yhat},
+                 (("the sum without the factor w_x of each h_k", b.expanded["dE_dwx"] / w_x),)),
+    ]
+    dyn = d.dynamics
+    h_names = {str(s): s for s in dyn.h0}
+    h_names["t"] = t
+    entries += [
+        KeyEntry("3c.eigenvalues", "exact", list(dyn.eigenvalues)),
+        KeyEntry("3c.h_t", "expressions", list(dyn.h_t), h_names),
+        KeyEntry("3c.spectral_radius", "number", answers["3c.spectral_radius"]),
+        KeyEntry("3c.regime", "word", answers["3c.regime"]),
+        KeyEntry("3d.limit", "matrix", None if d.dynamics3.limit is None else d.dynamics3.limit.tolist()),
+    ]
+    return entries
+
 
 PROBLEM = Problem(
     id="p3",
@@ -456,4 +509,6 @@ PROBLEM = Problem(
     figures=figures,
     draw=draw,
     template="p3_bptt_dynamics.tex.j2",
+    answer_specs=ANSWER_SPECS,
+    key=key_entries,
 )

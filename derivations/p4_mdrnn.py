@@ -20,7 +20,7 @@ import sympy
 
 from rnnsym import mdrnn, plots
 from rnnsym.params import integer, integer_list, rule
-from rnnsym.problem import Check, Problem
+from rnnsym.problem import AnswerSpec, Check, KeyEntry, Problem
 
 n, D, H, K, G = sympy.symbols("n D H K G", integer=True, positive=True)
 z = sympy.Symbol("z")
@@ -225,6 +225,45 @@ def draw(rng, options) -> Params:
     return Params(G=size(3, 6), D=size(2, 5), H=size(2, 6), K=size(2, 4),
                   shape3=(size(2, 6), size(2, 6), size(2, 6)))
 
+# What the problem sheet asks for, one declaration per answer id (read by the
+# sheet's hand-in list, the grader and the feedback). The bias conventions of
+# 4c are printed on the sheet, so the count is graded under the one asked for.
+_COUNT_FORM = r"an expression in $n, D, H, K$ (\texttt{n}, \texttt{D}, \texttt{H}, \texttt{K})"
+ANSWER_SPECS = (
+    AnswerSpec("4a.weights", r"the number of weights of the 2-D RNN of 4a, without biases", "expression",
+               r"an expression in $D, H$ (\texttt{D}, \texttt{H})"),
+    AnswerSpec("4c.params", r"the parameters of one direction of the $n$-dimensional RNN with its output layer",
+               "expression", _COUNT_FORM,
+               r"one hidden bias vector per direction (not one per recurrent matrix), and an output layer "
+               r"with a $K \times H$ weight matrix and a bias"),
+    AnswerSpec("4c.params_all_directions", r"the parameters of all $2^n$ directions feeding one output layer",
+               "expression", _COUNT_FORM,
+               r"each direction has its own input and recurrent weights and one hidden bias vector; one output "
+               r"layer reads all $2^n$ states ($2^n H K$ weights) and has one bias vector"),
+    AnswerSpec("4c.sequential_steps", r"the number of sequential steps of a wavefront schedule on the grid of 4c",
+               "integer", r"an integer"),
+    AnswerSpec("4c.max_parallel_cells", r"the largest number of cells that can be computed at once on that grid",
+               "integer", r"an integer"),
+)
+
+
+def key_entries(d, answers) -> list[KeyEntry]:
+    """The key of every answer id of this problem (see ANSWER_SPECS)."""
+    names = {str(s): s for s in (n, D, H, K)}
+    return [
+        KeyEntry("4a.weights", "expression", d.weights_2d, names),
+        KeyEntry("4c.params", "expression", d.params_one, names,
+                 nearby=(("the MD-LSTM count", d.params_lstm_one),
+                         ("one direction with one bias per recurrent matrix (n + 1 biases)",
+                          d.params_one + n * H))),
+        KeyEntry("4c.params_all_directions", "expression", d.params_all, names,
+                 nearby=(("one direction's count instead of all 2^n", d.params_one),
+                         ("2^n complete one-direction networks, each with its own output layer",
+                          2**n * d.params_one))),
+        KeyEntry("4c.sequential_steps", "integer", answers["4c.sequential_steps"]),
+        KeyEntry("4c.max_parallel_cells", "integer", answers["4c.max_parallel_cells"]),
+    ]
+
 
 PROBLEM = Problem(
     id="p4",
@@ -236,4 +275,6 @@ PROBLEM = Problem(
     figures=figures,
     draw=draw,
     template="p4_mdrnn.tex.j2",
+    answer_specs=ANSWER_SPECS,
+    key=key_entries,
 )

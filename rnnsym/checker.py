@@ -31,6 +31,7 @@ from rnnsym.answer_parsing import parse_answer
 from rnnsym.errors import InputError
 from rnnsym.params import Variant, variant_as_strings
 from rnnsym.pipeline import Solved, answers_document
+from rnnsym.problem import KeyEntry  # noqa: F401  (the key entries live with their problems)
 
 POINTS = 24
 NUMBER_TOLERANCE = 5e-3  # relative: students round by hand
@@ -39,17 +40,6 @@ SIMPLIFY_SECONDS = 3
 SIZE_NAMES = {"m", "h", "V", "T", "D", "H", "K"}
 
 
-@dataclasses.dataclass(frozen=True)
-class KeyEntry:
-    """What the key says for one answer id, and how to compare with it."""
-
-    id: str
-    kind: str  # expression, expressions, numbers, number, words, word, integer, exact, matrix
-    value: Any
-    names: dict = dataclasses.field(default_factory=dict)
-    intermediates: dict = dataclasses.field(default_factory=dict)
-    nearby: tuple = ()  # (description, expression)
-    shown: str = ""  # the key as the answers file writes it
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,123 +87,19 @@ def time_limit(seconds: float):
 
 # --- the key ------------------------------------------------------------------
 
-
-def _symbols_of(*exprs) -> dict:
-    names = {}
-    for expr in exprs:
-        for symbol in getattr(expr, "free_symbols", set()):
-            names[str(symbol)] = symbol
-    return names
-
-
-def _keys_p1(d, answers) -> list[KeyEntry]:
-    from derivations import p1_iterated_maps as p1
-
-    p = d.params
-    h_next_value = notation.sigmoid(p.w * notation.h_t + p.b)
-    nearby = []
-    for a, c in sorted({(p.relu_a, p.relu_c / 2), (p.relu_a, 2 * p.relu_c), (p.relu_a, -p.relu_c),
-                        (p.relu_a + 1, p.relu_c), (p.relu_a - 1, p.relu_c), (p.relu_a / 2, p.relu_c)}):
-        if (a, c) == (p.relu_a, p.relu_c) or (a == 1 and c == 0) or (a < -1 and c > 0):
-            continue
-        nearby.append((f"the closed form of the nearby recurrence h_(t+1) = ReLU({sympy.sstr(a)} h_t + "
-                       f"{sympy.sstr(c)})".replace("+ -", "- "), p1.relu_closed_form(a, c)))
-    hstar = [q.value for q in d.relu_fixed_points if q.value != 0]
-    return [
-        KeyEntry("1a.fixed_points", "numbers", answers["1a.fixed_points"]),
-        KeyEntry("1c.kinds", "words", answers["1c.kinds"]),
-        KeyEntry("1b.derivative", "expression", d.derivative, {"h_t": notation.h_t, "h_next": notation.h_next},
-                 {notation.h_next: h_next_value},
-                 (("w h_t (1 - h_t): the derivative with h_t where h_(t+1) belongs",
-                   p.w * notation.h_t * (1 - notation.h_t)),)),
-        KeyEntry("1d.fixed_points", "numbers", answers["1d.fixed_points"]),
-        KeyEntry("1d.kinds", "words", answers["1d.kinds"]),
-        KeyEntry("1d.closed_form", "expression", d.relu_closed_form,
-                 {"h0": notation.h0, "t": notation.t, "hstar": sympy.Symbol("hstar")},
-                 {sympy.Symbol("hstar"): hstar[0]} if hstar else {}, tuple(nearby)),
-    ]
-
-
-def _keys_p2(d, answers) -> list[KeyEntry]:
-    from derivations import p2_architectures as p2
-
-    names = {str(s): s for s in p2.SIZES}
-    entries = []
-    for part in ("encoder", "decoder", "total"):
-        other = (("the FlopCounterMode convention instead of the default one", d.ops["flop_counter"][part]),)
-        entries.append(KeyEntry(f"2b.ops.{part}", "expression", d.ops["default"][part], names, nearby=other))
-    entries.append(KeyEntry("2b.flops_torch.total", "expression", d.ops["flop_counter"]["total"], names,
-                            nearby=(("the default counting convention instead of FlopCounterMode",
-                                     d.ops["default"]["total"]),)))
-    for part in ("encoder", "decoder", "total"):
-        other = (("PyTorch's parameter convention (two RNN biases)", d.parameters["torch"][part]),)
-        entries.append(KeyEntry(f"2b.params.{part}", "expression", d.parameters["default"][part], names, nearby=other))
-    entries.append(KeyEntry("2b.params_torch.total", "expression", d.parameters["torch"]["total"], names,
-                            nearby=(("the one-bias-per-layer convention instead of PyTorch's",
-                                     d.parameters["default"]["total"]),)))
-    return entries
-
-
-def _keys_p3(d, answers) -> list[KeyEntry]:
-    from derivations import p3_bptt_dynamics as p3
-
-    b = d.bptt
-    names = _symbols_of(*b.expanded.values())
-    names.update({str(s): s for s in (p3.w_h, p3.w_x, p3.w_y, p3.h0, b.y, *b.xs)})
-    hs = {sympy.Symbol(f"h{k}", real=True): b.states[k] for k in range(1, b.T + 1)}
-    yhat = {sympy.Symbol(f"yhat{b.T}", real=True): notation.sigmoid(p3.w_y * b.states[-1])}
-    names.update({str(s): s for s in (*hs, *yhat)})
-    delta = b.expanded["dE_dwh"] / b.sums["dE_dwh"]
-    extra_power = delta * sympy.expand(b.sums["dE_dwh"] * p3.w_h)
-    entries = [
-        KeyEntry("3a.dE_dwy", "expression", b.expanded["dE_dwy"], names, {**hs, **yhat}),
-        KeyEntry("3a.dE_dwh", "expression", b.expanded["dE_dwh"], names, {**hs, **yhat},
-                 (("the sum with w_h^(T-k+1) instead of w_h^(T-k) (an index off by one)", extra_power),)),
-        KeyEntry("3a.dE_dwx", "expression", b.expanded["dE_dwx"], names, {**hs, **yhat},
-                 (("the sum without the factor w_x of each h_k", b.expanded["dE_dwx"] / p3.w_x),)),
-    ]
-    dyn = d.dynamics
-    h_names = {str(s): s for s in dyn.h0}
-    h_names["t"] = p3.t
-    entries += [
-        KeyEntry("3c.eigenvalues", "exact", list(dyn.eigenvalues)),
-        KeyEntry("3c.h_t", "expressions", list(dyn.h_t), h_names),
-        KeyEntry("3c.spectral_radius", "number", answers["3c.spectral_radius"]),
-        KeyEntry("3c.regime", "word", answers["3c.regime"]),
-        KeyEntry("3d.limit", "matrix", None if d.dynamics3.limit is None else d.dynamics3.limit.tolist()),
-    ]
-    return entries
-
-
-def _keys_p4(d, answers) -> list[KeyEntry]:
-    from derivations import p4_mdrnn as p4
-
-    names = {str(s): s for s in (p4.n, p4.D, p4.H, p4.K)}
-    return [
-        KeyEntry("4a.weights", "expression", d.weights_2d, names),
-        KeyEntry("4c.params", "expression", d.params_one, names,
-                 nearby=(("the MD-LSTM count", d.params_lstm_one),
-                         ("one direction with one bias per recurrent matrix (n + 1 biases)",
-                          d.params_one + p4.n * p4.H))),
-        KeyEntry("4c.params_all_directions", "expression", d.params_all, names,
-                 nearby=(("one direction's count instead of all 2^n", d.params_one),
-                         ("2^n complete one-direction networks, each with its own output layer",
-                          2**p4.n * d.params_one))),
-        KeyEntry("4c.sequential_steps", "integer", answers["4c.sequential_steps"]),
-        KeyEntry("4c.max_parallel_cells", "integer", answers["4c.max_parallel_cells"]),
-    ]
-
-
-KEY_BUILDERS = {"p1": _keys_p1, "p2": _keys_p2, "p3": _keys_p3, "p4": _keys_p4}
-
-
 def answer_key(variant: Variant, solved: list[Solved]) -> dict[str, KeyEntry]:
     """The key of every answer id for one variant."""
     document = answers_document(variant, solved)["answers"]
     entries = {}
     for item in solved:
-        for entry in KEY_BUILDERS[item.problem.id](item.derivation, document):
+        declared = {spec.id: spec for spec in item.problem.answer_specs}
+        for entry in item.problem.key(item.derivation, document):
+            # The sheet asks exactly what its declarations say; a key entry that
+            # no declaration asks for (or of another kind) is a programming error.
+            spec = declared.pop(entry.id, None)
+            assert spec is not None and spec.kind == entry.kind, f"{entry.id}: key and declaration disagree"
             entries[entry.id] = dataclasses.replace(entry, shown=document.get(entry.id))
+        assert not declared, f"declared but not in the key: {sorted(declared)}"
     return entries
 
 

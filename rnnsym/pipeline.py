@@ -65,6 +65,7 @@ def report_sections(solved: list[Solved], figure_dir: Path) -> list[dict]:
             derivation=item.derivation,
             checks=item.checks,
             figures=item.problem.figures(item.derivation, figure_dir),
+            answer_specs=item.problem.answer_specs,
         )
         for item in solved
     ]
