@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rnnsym import latex, render
+from rnnsym import answer_table, latex, render
 from rnnsym.errors import CheckFailed
 from rnnsym.params import Variant, variant_as_strings
 from rnnsym.problem import Check, Problem
@@ -66,6 +66,7 @@ def report_sections(solved: list[Solved], figure_dir: Path) -> list[dict]:
             checks=item.checks,
             figures=item.problem.figures(item.derivation, figure_dir),
             answer_specs=item.problem.answer_specs,
+            key_rows=answer_table.key_rows([item]),
         )
         for item in solved
     ]

@@ -25,9 +25,8 @@ from rnnsym.errors import InputError, RnnsymError
 from rnnsym.params import Meta, Variant, as_strings
 from rnnsym.registry import PROBLEMS
 
-# The answers an index lists for a grader at a glance.
-INDEX_ANSWERS = ("1a.fixed_points", "1c.kinds", "1d.fixed_points", "3c.eigenvalues", "3c.regime",
-                 "3d.limit", "4c.sequential_steps")
+# The index lists every answer id the sheet asks for, in the sheet's order.
+INDEX_ANSWERS = tuple(spec.id for problem in PROBLEMS.values() for spec in problem.answer_specs)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -73,3 +73,18 @@ def test_every_convention_a_key_uses_is_printed_on_the_sheet(tmp_path):
     for answer_id in ("2b.ops.total", "2b.flops_torch.total", "2b.params.total", "2b.params_torch.total",
                       "4c.params", "4c.params_all_directions"):
         assert conventions[answer_id], answer_id
+
+
+def test_index_csv_has_a_column_for_every_answer_id(tmp_path):
+    import csv
+
+    from rnnsym import variants
+
+    variant = VARIANTS[0]
+    answers = pipeline.answers_document(variant, pipeline.solve(variant))["answers"]
+    outcome = variants.Outcome(0, "s1-v001", "", None, 1.0, 0.5, answers)
+    variants.write_index([outcome], BatchSpec(seed=1, count=1, students=(), options={}), tmp_path / "index")
+    with open(tmp_path / "index.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert set(declared_ids()) <= set(rows[0])
+    assert rows[0]["4c.max_parallel_cells"] == str(answers["4c.max_parallel_cells"])

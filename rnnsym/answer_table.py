@@ -1,0 +1,87 @@
+"""The answer table at the head of a key: every answer id with its key, typeset.
+
+Built from the problems' key entries (the same ones the grader compares
+with), so the table, the grader and ``answers.json`` cannot disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import sympy
+from pylatex import NoEscape
+
+from rnnsym.printing import tex
+from rnnsym.render import escape_text
+
+# A formula longer than this (in LaTeX characters) is broken after its terms.
+LINE_CHARACTERS = 110
+
+
+def _broken(expr: sympy.Expr) -> str:
+    """A long sum or product over several left-aligned lines, broken between
+    its top-level terms or factors (never inside a bracket)."""
+    if isinstance(expr, sympy.Add):
+        parts = [tex(term) for term in sympy.Add.make_args(expr)]
+        joined = lambda part: f"- {part[1:].lstrip()}" if part.startswith("-") else f"+ {part}"  # noqa: E731
+    else:
+        parts = [rf"\left({tex(factor)}\right)" if isinstance(factor, sympy.Add) else tex(factor)
+                 for factor in sympy.Mul.make_args(expr)]
+        joined = lambda part: rf"\cdot {part}"  # noqa: E731
+    lines, current = [], ""
+    for part in parts:
+        piece = part if not current else joined(part)
+        if current and len(current) + len(piece) > LINE_CHARACTERS:
+            lines.append(current)
+            current = piece
+        else:
+            current = f"{current} {piece}".strip()
+    lines.append(current)
+    return r"\\ \hspace*{2em}".join(f"${line}$" for line in lines)
+
+
+def _matrix(rows) -> str:
+    """A matrix, with the common denominator of rational entries factored out."""
+    matrix = sympy.Matrix(rows)
+    if all(entry.is_Rational for entry in matrix):
+        denominator = sympy.ilcm(*[entry.q for entry in matrix]) if matrix else 1
+        if denominator != 1:
+            return rf"\frac{{1}}{{{denominator}}} {tex(matrix * denominator)}"
+    return tex(matrix)
+
+
+def typeset_key(value: Any, kind: str) -> NoEscape:
+    """The key of one answer id as LaTeX (maths in math mode, words as text)."""
+    if value is None:
+        return NoEscape(r"does not exist (\texttt{none})")
+    if kind in ("words", "word"):
+        return escape_text(", ".join(value) if isinstance(value, list) else value)
+    if kind == "matrix":
+        return NoEscape(f"${_matrix(value)}$")
+    if kind == "expressions":
+        return NoEscape(r"\\ ".join(f"component {index}: " + typeset_key(item, "expression")
+                                     for index, item in enumerate(value, start=1)))
+    if kind in ("numbers", "exact"):
+        items = [typeset_key(item, "number") for item in value]
+        return NoEscape(", ".join(items) if items else "none")
+    if isinstance(value, float):
+        # Ten significant digits: what answers.json holds, without float noise.
+        mantissa, _, exponent = f"{value:.10g}".partition("e")
+        return NoEscape(f"${mantissa}" + (rf" \cdot 10^{{{int(exponent)}}}" if exponent else "") + "$")
+    expr = sympy.sympify(value)
+    source = tex(expr, digits=12)
+    if len(source) > LINE_CHARACTERS and isinstance(expr, (sympy.Add, sympy.Mul)):
+        return NoEscape(_broken(expr))
+    return NoEscape(f"${source}$")
+
+
+def key_rows(solved: Sequence) -> list[dict]:
+    """One row per answer id, in the order the sheet asks: id, part and typeset key."""
+    rows = []
+    for item in solved:
+        problem, derivation = item.problem, item.derivation
+        entries = {entry.id: entry for entry in problem.key(derivation, problem.answers(derivation))}
+        for spec in problem.answer_specs:
+            entry = entries[spec.id]
+            rows.append(dict(id=spec.id, key=typeset_key(entry.value, spec.kind)))
+    return rows
