@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from rnnsym import drawing, pipeline
+from rnnsym import drawing, merged_key, pipeline
 from rnnsym.errors import InputError, RnnsymError
 from rnnsym.params import Meta, Variant, as_strings
 from rnnsym.registry import PROBLEMS
@@ -208,9 +208,10 @@ def run_batch(spec: BatchSpec, out_dir: Path, *, jobs: int | None = None,
     outcomes.sort(key=lambda o: o.index)
     suffix = "" if shard == (1, 1) else f"-{part}-of-{total}"
     write_index(outcomes, spec, out_dir / f"index{suffix}")
-    built = [out_dir / o.variant / "solutions.pdf" for o in outcomes if o.error is None]
+    built = [(out_dir / o.variant / "solutions.pdf", o.variant + (f" ({o.student})" if o.student else ""))
+             for o in outcomes if o.error is None]
     if built:
-        merge_pdfs(built, out_dir / f"key{suffix}.pdf")
+        merged_key.write(built, out_dir / f"key{suffix}.pdf")
     return outcomes
 
 
@@ -230,15 +231,6 @@ def write_index(outcomes: list[Outcome], spec: BatchSpec, stem: Path) -> None:
         writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
-
-
-def merge_pdfs(pdfs: list[Path], target: Path) -> None:
-    """One key PDF for the grader (poppler's pdfunite), written atomically."""
-    if shutil.which("pdfunite") is None:
-        raise InputError("pdfunite not found: install poppler-utils to merge the key PDF")
-    partial = target.with_suffix(".partial.pdf")
-    subprocess.run(["pdfunite", *map(str, pdfs), str(partial)], check=True, capture_output=True)
-    os.replace(partial, target)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -19,7 +19,7 @@ TEX_DEBS="latexmk texlive-latex-base texlive-latex-recommended texlive-pictures 
 PYTHON_DEBS="python3 python3-venv python3-pip"
 # One or more sentinels for every package of TEX_DEBS (the test checks that
 # each package has one): the tools the build runs and the files it loads.
-TEX_TOOLS="latexmk pdflatex kpsewhich pdftotext pdftoppm pdfunite"
+TEX_TOOLS="latexmk pdflatex kpsewhich pdftotext pdftoppm"
 TEX_FILES="article.cls amsmath.sty amssymb.sty booktabs.sty longtable.sty array.sty graphicx.sty xcolor.sty geometry.sty textcomp.sty lmodern.sty tikz.sty"
 
 install_or_explain() {  # $1: what is missing, $2: Debian packages

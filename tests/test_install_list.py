@@ -1,7 +1,7 @@
 """The Debian install list is derived from what the build loads.
 
-Every document rnnsym compiles (solutions, problem sheet, feedback PDF; the
-merged key is the same pages joined by poppler's pdfunite) is compiled here
+Every kind of document rnnsym compiles (solutions, problem sheet, feedback
+PDF, the merged key of a batch) is compiled here
 with latexmk's ``-recorder`` file list. Each file TeX read from the TeX trees
 is mapped to the Debian package that owns it (``dpkg -S``), and that package
 must be in the install list of ``scripts/ensure-deps.sh`` or a dependency of
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnsym import checker, latex, pipeline
+from rnnsym import checker, latex, merged_key, pipeline
 from rnnsym.params import load_variant
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,7 +154,9 @@ def test_every_tex_input_comes_from_the_install_list(monkeypatch, tmp_path):
     solved = pipeline.solve(variant)
     result = checker.check_answers(variant, solved, {"1b.derivative": "w*h_next*(1-h_next)", "1c.kinds": ["x"]})
     checker.write_feedback_pdf(variant, result, tmp_path / "feedback.pdf")
-    assert len(recordings) == 3
+    # The merged key of a batch (pdfpages and fancyhdr around the solutions).
+    merged_key.write([(tmp_path / "variant" / "solutions.pdf", "default (O'Brien & Zoë)")], tmp_path / "key.pdf")
+    assert len(recordings) == 4
     inputs = set().union(*map(recorded_inputs, recordings))
     tex_inputs = {p for p in inputs if p.startswith(TEX_TREES + GENERATED_TREES)}
     assert any(p.endswith("article.cls") for p in tex_inputs), "the recorder saw no class file"
@@ -166,11 +168,11 @@ def test_every_tex_input_comes_from_the_install_list(monkeypatch, tmp_path):
 
 
 def test_every_tool_the_build_runs_is_in_the_list():
-    """latexmk, pdflatex and poppler's tools come from listed packages (where they are installed)."""
+    """latexmk, pdflatex and poppler's tools (the tests read PDFs with them) come from listed packages."""
     if shutil.which("dpkg") is None:
         pytest.skip("not a Debian system")
     covered = dependency_closure(shell_list("TEX_DEBS"))
-    for tool in ("latexmk", "pdflatex", "pdfunite", "pdftotext", "pdftoppm"):
+    for tool in ("latexmk", "pdflatex", "pdftotext", "pdftoppm"):
         path = shutil.which(tool)
         if path is None:
             continue

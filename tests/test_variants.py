@@ -76,7 +76,7 @@ def test_one_failing_variant_does_not_stop_the_others(tmp_path, monkeypatch):
         return pipeline.BuildResult({}, 0.5)
 
     monkeypatch.setattr(pipeline, "build_report", fake_build)
-    monkeypatch.setattr(variants, "merge_pdfs", lambda pdfs, target: None)
+    monkeypatch.setattr(variants.merged_key, "write", lambda parts, target: None)
     outcomes = variants.run_batch(spec(count=3), tmp_path, jobs=1)
     assert [o.error is None for o in outcomes] == [True, False, True]
     assert "1a.residual" in outcomes[1].error
@@ -105,6 +105,12 @@ def test_a_batch_is_reproducible_shardable_and_rebuildable(tmp_path):
     for folder in folders:
         assert all((full / folder / name).exists() for name in SHEETS)
     assert (full / "index.csv").exists() and (full / "index.json").exists() and (full / "key.pdf").exists()
+    # The merged key: every variant's pages, each headed by its variant, numbered on from 1 to the end.
+    pages = subprocess.run(["pdftotext", str(full / "key.pdf"), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")[:-1]
+    assert sum(f"key page {n}" in page for n, page in enumerate(pages, start=1)) == len(pages)
+    first_pages = [n for n, page in enumerate(pages) if "Answer key" in page]
+    assert [pages[n].split("Key: ")[1].split()[0] for n in first_pages] == folders
     assert rnnsym("variants", "--count", 6, "--seed", 7, "--out", again, "--jobs", 2).returncode == 0
     for part in ("1/2", "2/2"):
         assert rnnsym("variants", "--count", 6, "--seed", 7, "--out", sharded, "--shard", part).returncode == 0
