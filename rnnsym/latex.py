@@ -53,7 +53,10 @@ def require_latex() -> None:
     """Raises :class:`LatexError` naming what to install if TeX or its sandbox is missing."""
     missing = [tool for tool in ("latexmk", "pdflatex") if shutil.which(tool) is None]
     if missing:
-        packages = TEX_PACKAGES if sandbox_disabled() or _bwrap() else f"{TEX_PACKAGES} {SANDBOX_PACKAGE}"
+        needed = TEX_PACKAGES.split()
+        if not (sandbox_disabled() or _bwrap() or SANDBOX_PACKAGE in needed):
+            needed.append(SANDBOX_PACKAGE)
+        packages = " ".join(needed)
         raise LatexError(
             f"{' and '.join(missing)} not found; install TeX Live: sudo apt-get install {packages}"
         )
