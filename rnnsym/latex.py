@@ -23,6 +23,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from rnnsym.errors import LatexError
@@ -176,11 +177,11 @@ def _sandbox_environment(build_dir: Path) -> dict:
 @functools.lru_cache(maxsize=None)
 def _sandbox_failure(bwrap: str) -> str:
     """Why ``bwrap`` cannot make a sandbox here ("" when it can)."""
-    probe = Path(os.path.realpath(os.curdir))
-    command = [bwrap, *sandbox_arguments(probe), "--", "true"]
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
-                                env={"PATH": "/usr/bin:/bin"}, check=False)
+        with tempfile.TemporaryDirectory(prefix="rnnsym-sandbox-probe-") as probe:
+            command = [bwrap, *sandbox_arguments(Path(probe)), "--", "true"]
+            result = subprocess.run(command, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+                                    env={"PATH": "/usr/bin:/bin"}, check=False)
     except (OSError, subprocess.SubprocessError) as error:
         return str(error)
     return "" if result.returncode == 0 else (result.stderr.strip() or f"exit status {result.returncode}")
