@@ -402,8 +402,17 @@ def public_json(result: dict) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
+# The feedback PDF shows at most this many characters of an answer or a
+# diagnosis (a huge answer would only exhaust TeX's memory).
+FEEDBACK_CHARACTERS = 1500
+
+
 def _math_or_text(value, parsed):
-    """Typeset maths when it fits a table cell; otherwise text that can wrap."""
+    """The key: typeset maths when it fits a table cell; otherwise text that can wrap.
+
+    Only the key's own SymPy objects are typeset: a student's answer is never
+    printed through SymPy (a name it made up would reach TeX as a command).
+    """
     from pylatex import NoEscape
 
     from rnnsym.printing import tex
@@ -418,8 +427,41 @@ def _math_or_text(value, parsed):
     return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
 
 
+def _as_written(answer) -> str:
+    """A student's answer as the text they wrote (lists and tables in JSON)."""
+    if isinstance(answer, str):
+        return answer
+    try:
+        return json.dumps(answer, ensure_ascii=False, default=str)
+    except (ValueError, TypeError, RecursionError):
+        return f"(a {type(answer).__name__} that cannot be shown)"
+
+
+def _shortened(text: str) -> tuple[str, str]:
+    """``text`` cut to FEEDBACK_CHARACTERS, and a note of what was left out."""
+    if len(text) <= FEEDBACK_CHARACTERS:
+        return text, ""
+    return text[:FEEDBACK_CHARACTERS], f" ... ({len(text) - FEEDBACK_CHARACTERS} more characters)"
+
+
+def _student_shown(answer):
+    """A student's answer, escaped character for character (never parsed, never typeset)."""
+    from pylatex import NoEscape
+
+    from rnnsym import render
+
+    if answer is None:
+        return NoEscape(r"\emph{(none)}")
+    text, rest = _shortened(_as_written(answer))
+    return NoEscape(render.escape_code(text) + render.escape_text(rest))
+
+
 def write_feedback_pdf(variant: Variant, result: dict, target: Path) -> None:
-    """The student's answers typeset beside the key, compiled atomically to ``target``."""
+    """The student's answers beside the key, compiled atomically to ``target``.
+
+    The student's column shows exactly what they wrote, escaped; the key is
+    typeset from the key's own SymPy objects.
+    """
     import os
     import tempfile
 
@@ -434,8 +476,8 @@ def write_feedback_pdf(variant: Variant, result: dict, target: Path) -> None:
             key_shown = _math_or_text(None, sympy.Matrix(entry.value))
         else:
             key_shown = _math_or_text(entry.shown, None)
-        rows.append(dict(id=answer_id, verdict=verdict.verdict, student=_math_or_text(verdict.student, verdict.parsed),
-                         key=key_shown, diagnosis=verdict.diagnosis))
+        rows.append(dict(id=answer_id, verdict=verdict.verdict, student=_student_shown(verdict.student),
+                         key=key_shown, diagnosis="".join(_shortened(str(verdict.diagnosis or "")))))
     body = render.environment().get_template("feedback.tex.j2").render(rows=rows, score=result["score"])
     meta = dataclasses.replace(variant.meta, title=variant.meta.title + " - feedback")
     source = render.document(meta, body, show_solutions=True).dumps() + "\n"

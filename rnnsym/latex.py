@@ -4,15 +4,26 @@ TeX runs in the build's own temporary directory with shell escape off and
 file access restricted to it (openout_any/openin_any = p, "paranoid"), a
 fixed date (SOURCE_DATE_EPOCH) and a time limit. On failure the error lines
 of the log are shown.
+
+``openin_any`` binds only TeX's ``\\input``/``\\openin``: pdfTeX's
+``\\pdfobj stream file{...}`` and ``\\pdfximage`` open any path the process
+can read. So TeX also runs in a bubblewrap sandbox (``bwrap``): it sees the
+system's programs and TeX trees read-only, its build directory read-write,
+and nothing else (no home, no /tmp, no /etc/passwd, no network). Where the
+sandbox cannot be made, compiling fails with the reason, unless the grader
+sets ``RNNSYM_TEX_SANDBOX=off`` for documents they trust.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
 import signal
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 from rnnsym.errors import LatexError
@@ -23,52 +34,211 @@ TEX_PACKAGES = (
     "latexmk texlive-latex-base texlive-latex-recommended "
     "texlive-pictures lmodern poppler-utils"
 )
+SANDBOX_PACKAGE = "bubblewrap"
+# Set to "off" to compile without the sandbox (documents you trust only).
+SANDBOX_VARIABLE = "RNNSYM_TEX_SANDBOX"
 # 2026-01-01T00:00:00Z: the date TeX writes into every PDF.
 SOURCE_DATE_EPOCH = "1767225600"
 # A TeX run that takes longer is killed (RNNSYM_TEX_TIMEOUT overrides).
 TIMEOUT_SECONDS = 300
+# kpathsea's variables naming the system's TeX trees and configuration; the
+# user's own trees (TEXMFHOME, TEXMFVAR, ...) live in the home directory and
+# stay outside the sandbox.
+TEX_TREE_VARIABLES = ("TEXMFROOT", "TEXMFDIST", "TEXMFMAIN", "TEXMFLOCAL", "TEXMFSYSVAR", "TEXMFSYSCONFIG")
+# The top-level directories a program needs to start (merged /usr makes most
+# of them symlinks into /usr).
+SYSTEM_DIRECTORIES = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 
 
 def require_latex() -> None:
-    """Raises :class:`LatexError` naming the packages to install if TeX is missing."""
+    """Raises :class:`LatexError` naming what to install if TeX or its sandbox is missing."""
     missing = [tool for tool in ("latexmk", "pdflatex") if shutil.which(tool) is None]
     if missing:
+        needed = TEX_PACKAGES.split()
+        if not (sandbox_disabled() or _bwrap() or SANDBOX_PACKAGE in needed):
+            needed.append(SANDBOX_PACKAGE)
+        packages = " ".join(needed)
         raise LatexError(
-            f"{' and '.join(missing)} not found; install TeX Live: "
-            f"sudo apt-get install {TEX_PACKAGES}"
+            f"{' and '.join(missing)} not found; install TeX Live: sudo apt-get install {packages}"
         )
+    if not sandbox_disabled():
+        _require_sandbox()
+
+
+def sandbox_disabled() -> bool:
+    """Whether the grader turned the sandbox off (``RNNSYM_TEX_SANDBOX=off``)."""
+    return os.environ.get(SANDBOX_VARIABLE, "").strip().lower() == "off"
 
 
 def tex_environment() -> dict:
+    """The environment of a TeX run outside the sandbox: the caller's, pinned."""
     env = dict(os.environ)
-    env.update(
-        SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH,
-        FORCE_SOURCE_DATE="1",
-        openout_any="p",
-        openin_any="p",
-        shell_escape="f",
-        TZ="UTC",
-    )
+    env.update(_PINNED)
     return env
+
+
+_PINNED = dict(
+    SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH,
+    FORCE_SOURCE_DATE="1",
+    openout_any="p",
+    openin_any="p",
+    shell_escape="f",
+    TZ="UTC",
+)
+
+
+def _bwrap() -> str | None:
+    # The grader's PATH first, then the system's (a test may narrow PATH).
+    return shutil.which("bwrap") or shutil.which("bwrap", path=os.defpath)
+
+
+def _tool_directories() -> list[str]:
+    """The directories of the latexmk and pdflatex that PATH finds."""
+    directories = []
+    for tool in ("latexmk", "pdflatex"):
+        found = shutil.which(tool)
+        if found:
+            directory = os.path.dirname(os.path.abspath(found))
+            if directory not in directories:
+                directories.append(directory)
+    return directories
+
+
+@functools.lru_cache(maxsize=None)
+def _tex_trees(kpsewhich: str | None) -> tuple[str, ...]:
+    """The TeX installation's trees and configuration directories, as kpathsea names them."""
+    if kpsewhich is None:
+        return ()
+    trees = []
+    queries = (
+        ["-expand-var=" + os.pathsep.join(f"${name}" for name in TEX_TREE_VARIABLES)],
+        ["-expand-path=$TEXMFDBS"],  # the trees with a file database (ls-R)
+        ["-all", "texmf.cnf"],
+    )
+    try:
+        answers = [
+            subprocess.run([kpsewhich, *query], capture_output=True, text=True, timeout=30, check=False,
+                           stdin=subprocess.DEVNULL).stdout.splitlines()
+            for query in queries
+        ]
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    values = answers[0] + answers[1]
+    configuration = answers[2]
+    for value in values + [os.path.dirname(path) for path in configuration]:
+        for path in value.split(os.pathsep):
+            path = path.strip().lstrip("!")
+            if path.startswith("/") and os.path.isdir(path):
+                trees.extend(dict.fromkeys([path, os.path.realpath(path)]))
+    return tuple(dict.fromkeys(trees))
+
+
+def _covered(path: str, bound: list[str]) -> bool:
+    return any(path == top or path.startswith(top.rstrip("/") + "/") for top in bound)
+
+
+def sandbox_arguments(build_dir: Path) -> list[str]:
+    """The ``bwrap`` arguments confining a TeX run to ``build_dir``.
+
+    Read-only: /usr (programs, Perl, fonts; merged-/usr symlinks re-created),
+    the TeX trees kpathsea names (/usr/share/texlive, /etc/texmf,
+    /var/lib/texmf on Debian), the directories of latexmk and pdflatex, and
+    /etc/ld.so.cache. Read-write: ``build_dir`` only. Fresh /dev and /tmp;
+    every namespace unshared (no network), all capabilities dropped, killed
+    with its parent.
+    """
+    build = os.path.realpath(build_dir)
+    arguments = ["--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    bound: list[str] = []
+    for directory in SYSTEM_DIRECTORIES:
+        if os.path.islink(directory):
+            arguments += ["--symlink", os.readlink(directory), directory]
+        elif os.path.isdir(directory):
+            arguments += ["--ro-bind", directory, directory]
+            bound.append(directory)
+    # Fresh /dev and /tmp first: a later bind below /tmp must not be hidden by them.
+    arguments += ["--dev", "/dev", "--tmpfs", "/tmp", "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    kpsewhich = shutil.which("kpsewhich") or shutil.which("kpsewhich", path=os.defpath)
+    for path in (*_tex_trees(kpsewhich), *_tool_directories()):
+        path = os.path.realpath(path)
+        if not _covered(path, bound) and not _covered(build, [path]):
+            arguments += ["--ro-bind", path, path]
+            bound.append(path)
+    arguments += ["--bind", build, build, "--chdir", build]
+    return arguments
+
+
+def _sandbox_environment(build_dir: Path) -> dict:
+    """The whole environment inside the sandbox: nothing of the caller's but PATH's TeX."""
+    path = os.pathsep.join(dict.fromkeys([*_tool_directories(), "/usr/bin", "/bin"]))
+    return dict(_PINNED, PATH=path, HOME=os.path.realpath(build_dir), LC_ALL="C")
+
+
+@functools.lru_cache(maxsize=None)
+def _sandbox_failure(bwrap: str) -> str:
+    """Why ``bwrap`` cannot make a sandbox here ("" when it can)."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="rnnsym-sandbox-probe-") as probe:
+            command = [bwrap, *sandbox_arguments(Path(probe)), "--", "true"]
+            result = subprocess.run(command, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+                                    env={"PATH": "/usr/bin:/bin"}, check=False)
+    except (OSError, subprocess.SubprocessError) as error:
+        return str(error)
+    return "" if result.returncode == 0 else (result.stderr.strip() or f"exit status {result.returncode}")
+
+
+def _require_sandbox() -> str:
+    """The path of a working ``bwrap``, or :class:`LatexError` saying what to install or allow."""
+    opt_out = (f"or set {SANDBOX_VARIABLE}=off to compile without it (only for documents you trust: "
+               f"TeX could then read any file you can)")
+    bwrap = _bwrap()
+    if bwrap is None:
+        raise LatexError(f"bwrap not found: TeX runs in a bubblewrap sandbox; install it: "
+                         f"sudo apt-get install {SANDBOX_PACKAGE}, {opt_out}")
+    failure = _sandbox_failure(bwrap)
+    if failure:
+        raise LatexError(
+            f"bubblewrap cannot make a sandbox here ({failure}); allow user namespaces "
+            f"(sysctl kernel.unprivileged_userns_clone=1; in a container, a seccomp profile that permits "
+            f"them), {opt_out}"
+        )
+    return bwrap
+
+
+@functools.lru_cache(maxsize=None)
+def _warn_unconfined() -> None:
+    sys.stderr.write(f"rnnsym: warning: {SANDBOX_VARIABLE}=off: TeX runs without its sandbox\n")
 
 
 def compile_pdf(tex_file: Path, timeout: float | None = None) -> Path:
     """Compiles ``tex_file`` in its own directory and returns the PDF's path.
 
     Raises:
-        LatexError: TeX is missing, the compile failed (with the log's error
-            lines), or it ran longer than ``timeout`` seconds.
+        LatexError: TeX or its sandbox is missing, the compile failed (with the
+            log's error lines), or it ran longer than ``timeout`` seconds.
     """
     require_latex()
+    build_dir = tex_file.parent
+    # -norc: no latexmkrc is read, not even one a document wrote into the
+    # build directory for the next compile there.
     command = [
-        "latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error",
+        "latexmk", "-norc", "-pdf", "-interaction=nonstopmode", "-halt-on-error",
         "-file-line-error", "-no-shell-escape", "-quiet", tex_file.name,
     ]
+    if sandbox_disabled():
+        _warn_unconfined()
+        env = tex_environment()
+        sandboxed = False
+    else:
+        command = [_require_sandbox(), *sandbox_arguments(build_dir), "--", *command]
+        env = _sandbox_environment(build_dir)
+        sandboxed = True
     if timeout is None:
         timeout = float(os.environ.get("RNNSYM_TEX_TIMEOUT", TIMEOUT_SECONDS))
-    # A session of its own, so that a timeout kills pdflatex along with latexmk.
+    # A session of its own, so that a timeout kills pdflatex along with
+    # latexmk (in the sandbox: bwrap, whose death ends its pid namespace).
     process = subprocess.Popen(
-        command, cwd=tex_file.parent, env=tex_environment(), stdin=subprocess.DEVNULL,
+        command, cwd=build_dir, env=env, stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace", start_new_session=True,
     )
     try:
@@ -81,14 +251,24 @@ def compile_pdf(tex_file: Path, timeout: float | None = None) -> Path:
         os.killpg(process.pid, signal.SIGKILL)
         raise
     result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
-    if result.returncode < 0:
-        raise LatexError(f"LaTeX was killed (signal {-result.returncode}); nothing was published")
+    killed_by = _killing_signal(result.returncode, sandboxed)
+    if killed_by:
+        raise LatexError(f"LaTeX was killed (signal {killed_by}); nothing was published")
     pdf = tex_file.with_suffix(".pdf")
     if result.returncode != 0 or not pdf.exists():
         log = tex_file.with_suffix(".log")
         text = log.read_text(errors="replace") if log.exists() else result.stdout + result.stderr
         raise LatexError("LaTeX failed:\n" + error_lines(text))
     return pdf
+
+
+def _killing_signal(returncode: int, sandboxed: bool) -> int:
+    """The signal that ended the run (0 if none): bwrap reports a killed child as 128 + signal."""
+    if returncode < 0:
+        return -returncode
+    if sandboxed and 128 < returncode < 128 + signal.NSIG:
+        return returncode - 128
+    return 0
 
 
 def error_lines(log: str, context: int = 3) -> str:

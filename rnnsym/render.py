@@ -14,9 +14,9 @@ from typing import Any, Sequence
 import jinja2
 import sympy
 from pylatex import Command, Document, NoEscape, Package
-from pylatex.utils import escape_latex
 
 from rnnsym import params as params_module
+from rnnsym import tex_text
 from rnnsym.exact import format_number
 from rnnsym.printing import tex
 
@@ -24,16 +24,19 @@ from rnnsym.printing import tex
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 
-# Characters PyLaTeX leaves alone that TeX would still change: quotes and
-# backquotes become curly, << >> become guillemets in T1, | a dash.
-_LITERAL = {"'": r"\textquotesingle{}", "`": r"\textasciigrave{}", "<": r"\textless{}",
-            ">": r"\textgreater{}", '"': r"\textquotedbl{}", "|": r"\textbar{}",
-            "^": r"\textasciicircum{}"}
-
-
 def escape_text(text: str) -> NoEscape:
-    """Free text made safe and literal for LaTeX (PyLaTeX's escaping, and more)."""
-    return NoEscape("".join(_LITERAL.get(ch) or escape_latex(ch) for ch in str(text)))
+    """Free text made safe and literal for LaTeX, in any script.
+
+    Every TeX special character is spelt as a text command, control and
+    invisible characters show as ``<U+XXXX>``, and words in scripts pdfLaTeX
+    cannot print are transliterated and marked (see :mod:`rnnsym.tex_text`).
+    """
+    return NoEscape(tex_text.escape_text(str(text)))
+
+
+def escape_code(text: str) -> NoEscape:
+    """A student's answer in typewriter, character for character, wrapping where it must."""
+    return NoEscape(r"\texttt{" + tex_text.escape_code(str(text)) + "}")
 
 
 def finalize(value: Any) -> str:
@@ -121,12 +124,30 @@ def document(meta: params_module.Meta, body: str, show_solutions: bool = True) -
     # No trailer ID and a fixed date (SOURCE_DATE_EPOCH): the same input is
     # the same PDF.
     doc.preamble.append(NoEscape(r"\pdftrailerid{}"))
-    doc.preamble.append(Command("title", escape_text(meta.title)))
-    doc.preamble.append(Command("author", escape_text(meta.course)))
-    doc.preamble.append(Command("date", escape_text(identification(meta, show_solutions))))
+    title, course = escape_text(meta.title), escape_text(meta.course)
+    date = escape_text(identification(meta, show_solutions))
+    if any(tex_text.TRANSLITERATION_MACRO in part for part in (title, course, date, body)):
+        doc.preamble.append(NoEscape(TRANSLITERATION_DEFINITION))
+        body = body + TRANSLITERATION_NOTE
+    doc.preamble.append(Command("title", title))
+    doc.preamble.append(Command("author", course))
+    doc.preamble.append(Command("date", date))
     doc.append(NoEscape(r"\maketitle"))
     doc.append(NoEscape(body))
     return doc
+
+
+# Text in a script pdfLaTeX cannot print appears transliterated between angle
+# brackets, and the document says so; the files (params.toml, index.csv, the
+# answers) keep the original.
+TRANSLITERATION_DEFINITION = (
+    r"\DeclareRobustCommand{" + tex_text.TRANSLITERATION_MACRO + r"}[1]{\textlangle\textsl{#1}\textrangle}"
+)
+TRANSLITERATION_NOTE = (
+    "\n\\par\\medskip\\noindent{\\small " + tex_text.TRANSLITERATION_MACRO + "{...}: "
+    "transliterated into Latin letters, because this PDF cannot print the original script; "
+    "the parameter and answers files keep the original.}\n"
+)
 
 
 def render_tex(meta: params_module.Meta, sections: Sequence[dict], show_solutions: bool = True) -> str:

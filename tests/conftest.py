@@ -16,7 +16,7 @@ settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI") == "true":
     settings.load_profile("ci")
 
-LATEX_TOOLS = ("latexmk", "pdflatex", "pdftotext")
+LATEX_TOOLS = ("latexmk", "pdflatex", "pdftotext", "bwrap")  # bwrap: TeX runs in its sandbox
 
 
 def required(what: str) -> bool:
