@@ -32,7 +32,7 @@ from rnnsym.errors import LatexError
 # (tests/test_install_list.py keeps the three equal and derives them).
 TEX_PACKAGES = (
     "latexmk texlive-latex-base texlive-latex-recommended "
-    "texlive-pictures lmodern poppler-utils"
+    "texlive-pictures lmodern poppler-utils bubblewrap"
 )
 SANDBOX_PACKAGE = "bubblewrap"
 # Set to "off" to compile without the sandbox (documents you trust only).

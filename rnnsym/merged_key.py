@@ -27,6 +27,8 @@ def key_source(labels: Sequence[str], files: Sequence[str]) -> str:
     doc.packages.append(Package("pdfpages"))
     doc.packages.append(Package("fancyhdr"))
     doc.preamble.append(NoEscape(r"\pdftrailerid{}"))
+    # Labels are escaped by render's escaping, which may mark transliterated names.
+    doc.preamble.append(NoEscape(render.TRANSLITERATION_DEFINITION))
     doc.preamble.append(NoEscape(
         r"\fancypagestyle{keypage}{\fancyhf{}\renewcommand{\headrulewidth}{0.4pt}"
         r"\fancyhead[L]{\small Key: \variantlabel}\fancyhead[R]{\small key page \thepage}}"

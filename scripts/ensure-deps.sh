@@ -15,11 +15,11 @@
 # rnnsym.latex.TEX_PACKAGES name the same packages (the test compares them).
 set -euo pipefail
 
-TEX_DEBS="latexmk texlive-latex-base texlive-latex-recommended texlive-pictures lmodern poppler-utils"
+TEX_DEBS="latexmk texlive-latex-base texlive-latex-recommended texlive-pictures lmodern poppler-utils bubblewrap"
 PYTHON_DEBS="python3 python3-venv python3-pip"
 # One or more sentinels for every package of TEX_DEBS (the test checks that
 # each package has one): the tools the build runs and the files it loads.
-TEX_TOOLS="latexmk pdflatex kpsewhich pdftotext pdftoppm"
+TEX_TOOLS="latexmk pdflatex kpsewhich pdftotext pdftoppm bwrap"
 TEX_FILES="article.cls amsmath.sty amssymb.sty booktabs.sty longtable.sty array.sty graphicx.sty xcolor.sty geometry.sty textcomp.sty lmodern.sty tikz.sty"
 
 install_or_explain() {  # $1: what is missing, $2: Debian packages

@@ -172,7 +172,7 @@ def test_every_tool_the_build_runs_is_in_the_list():
     if shutil.which("dpkg") is None:
         pytest.skip("not a Debian system")
     covered = dependency_closure(shell_list("TEX_DEBS"))
-    for tool in ("latexmk", "pdflatex", "pdftotext", "pdftoppm"):
+    for tool in ("latexmk", "pdflatex", "pdftotext", "pdftoppm", "bwrap"):
         path = shutil.which(tool)
         if path is None:
             continue
