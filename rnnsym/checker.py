@@ -678,6 +678,8 @@ def _compare_numbers(entry: KeyEntry, answer) -> Verdict:
 
 def _differing(given: _Number, wanted: _Number) -> str:
     """'<given> instead of <wanted>', with as many digits as it takes to tell them apart."""
+    if given.exact is not None and wanted.exact is not None and not given.approximate and not wanted.approximate:
+        return f"{sympy.sstr(given.exact)} instead of {sympy.sstr(wanted.exact)}"
     for digits in (6, 10, 15, 20, 30):
         with mpmath.workdps(PRECISION):
             g, w = mpmath.nstr(_real_or(given.value), digits), mpmath.nstr(_real_or(wanted.value), digits)
