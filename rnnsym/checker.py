@@ -29,10 +29,10 @@ Error bound. A wrong answer that the exact step cannot settle passes only if
 it agrees with the key at every one of at least MIN_POINTS independent
 points. For a difference that is a nonzero polynomial of total degree d in
 the integer symbols, each point is a root with probability at most d * p,
-where p <= 0.06 is the largest probability of one integer value (the
+where p <= 0.07 is the largest probability of one integer value (the
 Schwartz-Zippel lemma for product distributions); so it passes with
-probability at most (0.06 d)^18: below 10^-12 for d <= 3, below 10^-5 for
-d <= 8. (Polynomial differences are in fact decided exactly by step 1;
+probability at most (0.07 d)^18: below 10^-12 for d <= 3, below 10^-4 for
+d <= 8, as long as the difference is above 10^-CERTIFY_DIGITS of the values. (Polynomial differences are in fact decided exactly by step 1;
 the bound covers differences the simplifier cannot put in that form.) A
 difference smaller than 10^-CERTIFY_DIGITS of the values, or one that
 vanishes on a set of positive probability (e.g. only for weights of one
@@ -511,7 +511,7 @@ def compare_expression(text, entry: KeyEntry, key=None, seed: int | None = None)
     decides, from a seed drawn afresh (or ``seed``) and recorded in the verdict.
     """
     key = entry.value if key is None else key
-    if not isinstance(text, (str, int)) or isinstance(text, bool):
+    if not isinstance(text, (str, int, float)) or isinstance(text, bool):
         return Verdict("unreadable", text, entry.shown, f"expected an expression as a string, got {type(text).__name__}")
     try:
         parsed = parse_answer(str(text), entry.names)
@@ -608,7 +608,7 @@ def _to_number(value) -> _Number:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"{value} is not a finite number")
-        return _Number(None, mpmath.mpc(value), repr(value), True)
+        return _Number(sympy.Rational(repr(value)), mpmath.mpc(value), repr(value), True)
     if isinstance(value, int):
         if abs(value).bit_length() > 1000:
             raise ValueError("the integer is out of range (at most 10^300)")
@@ -625,12 +625,12 @@ def _to_number(value) -> _Number:
 
 
 def _wanted(value) -> _Number:
+    """A number of the key: exact (SymPy, int, or a float with an integer value) or a float."""
     if isinstance(value, sympy.Basic):
         return _Number(value, _evaluate(value, {}), sympy.sstr(value), False)
-    if isinstance(value, float) and float(value).is_integer() is False:
-        return _Number(None, mpmath.mpc(value), _short(value), True)
-    return _Number(sympy.Integer(int(value)) if float(value).is_integer() else None, mpmath.mpc(value),
-                   _short(value), not float(value).is_integer())
+    if float(value).is_integer():
+        return _Number(sympy.Integer(int(value)), mpmath.mpc(value), str(int(value)), False)
+    return _Number(None, mpmath.mpc(value), _short(value), True)
 
 
 def _compare_numbers(entry: KeyEntry, answer) -> Verdict:
@@ -659,14 +659,12 @@ def _compare_numbers(entry: KeyEntry, answer) -> Verdict:
     all_exact = True
     for index, (g, w) in enumerate(zip(given, wanted), start=1):
         where = f"value {index}: " if len(wanted) > 1 else ""
-        if g.exact is not None and w.exact is not None and (entry.kind in ("integer", "exact", "matrix")
-                                                           or not g.approximate):
-            # Exact against exact: equal, or wrong however close.
-            if g.exact != w.exact and _symbolically_zero(g.exact - w.exact) is not True:
+        if entry.kind == "integer" or (not g.approximate and w.exact is not None):
+            # Exact against exact: equal, or wrong however close. An integer key takes nothing else.
+            if g.exact is None or w.exact is None or (
+                    g.exact != w.exact and _symbolically_zero(g.exact - w.exact) is not True):
                 return Verdict("wrong", answer, entry.shown, f"{where}{_differing(g, w)}")
             continue
-        if entry.kind == "integer":
-            return Verdict("wrong", answer, entry.shown, f"{where}{_differing(g, w)} (an integer is expected)")
         all_exact = False
         with mpmath.workdps(PRECISION):
             distance = abs(g.value - w.value)
@@ -677,15 +675,12 @@ def _compare_numbers(entry: KeyEntry, answer) -> Verdict:
 
 
 def _differing(given: _Number, wanted: _Number) -> str:
-    """'<given> instead of <wanted>', with as many digits as it takes to tell them apart."""
-    if given.exact is not None and wanted.exact is not None and not given.approximate and not wanted.approximate:
-        return f"{sympy.sstr(given.exact)} instead of {sympy.sstr(wanted.exact)}"
-    for digits in (6, 10, 15, 20, 30):
-        with mpmath.workdps(PRECISION):
-            g, w = mpmath.nstr(_real_or(given.value), digits), mpmath.nstr(_real_or(wanted.value), digits)
-        if g != w:
-            return f"{g} instead of {w}"
-    return f"{given.shown} instead of {wanted.shown}"
+    """'<given> instead of <wanted>': the student's number as written, the key exactly or to 6 digits."""
+    shown = given.shown if given.approximate or given.exact is None else sympy.sstr(given.exact)
+    if wanted.exact is not None:
+        return f"{shown} instead of {sympy.sstr(wanted.exact)}"
+    with mpmath.workdps(PRECISION):
+        return f"{shown} instead of {mpmath.nstr(_real_or(wanted.value), 6)}"
 
 
 def _real_or(value):
