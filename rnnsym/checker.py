@@ -5,39 +5,96 @@ numbers, words, exact numbers, a matrix), the names an answer may use, the
 intermediate quantities the checker substitutes, and nearby answers (other
 conventions, neighbouring recurrences) that explain a typical wrong answer.
 
-Equivalence of expressions: exact simplification first (bounded in time);
-if that does not settle it, evaluation at POINTS random points at 30
-digits. The sizes (m, h, V, T, D, H, K) are drawn as integers up to 10^4:
-by the Schwartz-Zippel lemma a nonzero polynomial of degree d vanishes at
-such a point with probability at most d / 10^4, so a wrong polynomial of
-degree <= 5 passes all POINTS points with probability below 10^-60.
+Answers are read by rnnsym.answer_grammar, never evaluated as code.
+
+Equivalence of expressions, in this order:
+1. Exact: the difference is expanded and simplified (bounded in time). If it
+   becomes 0 the answer is equivalent; if it becomes a nonzero number or a
+   polynomial with a nonzero coefficient, the answer is wrong (a nonzero
+   polynomial is nonzero somewhere on any infinite grid of integers).
+2. Otherwise, random points, drawn from a seed chosen afresh per answer and
+   recorded in the verdict ("seed" in the JSON output), over each symbol's
+   domain: sizes (m, h, V, T, D, H, K, n) and step counts (t) are integers,
+   half the time uniform in 1..30 (t: 0..30), half the time log-uniform up
+   to 10^4 (t: 10^3); weights are reals of both signs with magnitudes from
+   10^-2 to 10. Both sides are evaluated with mpmath at PRECISION digits;
+   a value that is not finite or beyond 10^MAX_VALUE_DIGITS counts as "no
+   value". Points where the key has no value are redrawn; the answer must
+   have a value at no fewer than MIN_POINTS of POINTS points, and at each
+   of them agree with the key to EXPRESSION_TOLERANCE (relative), with no
+   nonzero digit of the difference certified by SymPy's error-controlled
+   evaluation (up to CERTIFY_DIGITS digits).
+
+Error bound. A wrong answer that the exact step cannot settle passes only if
+it agrees with the key at every one of at least MIN_POINTS independent
+points. For a difference that is a nonzero polynomial of total degree d in
+the integer symbols, each point is a root with probability at most d * p,
+where p <= 0.07 is the largest probability of one integer value (the
+Schwartz-Zippel lemma for product distributions); so it passes with
+probability at most (0.07 d)^18: below 10^-12 for d <= 3, below 10^-4 for
+d <= 8, as long as the difference is above 10^-CERTIFY_DIGITS of the values. (Polynomial differences are in fact decided exactly by step 1;
+the bound covers differences the simplifier cannot put in that form.) A
+difference smaller than 10^-CERTIFY_DIGITS of the values, or one that
+vanishes on a set of positive probability (e.g. only for weights of one
+sign beyond 10), can pass; such answers are reported as "equivalent" with
+the note "not proven by simplification" and the seed that reproduces them.
+
+Numbers: integers, fractions and radicals are compared exactly (different
+exact constants however close are wrong); decimals to the relative
+tolerance NUMBER_TOLERANCE, and never for an integer key. Non-finite values
+(1/0, nan, inf, 1e400, log(0)) are never numbers.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import enum
 import json
+import math
 import random
+import secrets
 import signal
+import threading
 import tomllib
 from pathlib import Path
 from typing import Any
 
+import mpmath
 import sympy
+from sympy.core.evalf import PrecisionExhausted
 
 from rnnsym import notation
-from rnnsym.answer_parsing import parse_answer
+from rnnsym.answer_parsing import parse_answer, read
 from rnnsym.errors import InputError
 from rnnsym.params import Variant, variant_as_strings
 from rnnsym.pipeline import Solved, answers_document
 from rnnsym.problem import KeyEntry  # noqa: F401  (the key entries live with their problems)
 
-POINTS = 24
+POINTS = 24  # random points an answer must agree at (when the exact step cannot decide)
+MIN_POINTS = 18  # fewest points at which the answer must have a value
+MAX_DRAWS = 3 * POINTS  # points drawn at most (points where the key has no value are redrawn)
+PRECISION = 50  # digits of the floating evaluation
+CERTIFY_DIGITS = 120  # digits SymPy may use to certify a nonzero difference
+MAX_VALUE_DIGITS = 5000  # a value beyond 10^5000 counts as overflow
 NUMBER_TOLERANCE = 5e-3  # relative: students round by hand
-EXPRESSION_TOLERANCE = 1e-9
+EXPRESSION_TOLERANCE = 1e-30  # relative, at PRECISION digits
+ABSOLUTE_FLOOR = mpmath.mpf("1e-40")
 SIMPLIFY_SECONDS = 3
-SIZE_NAMES = {"m", "h", "V", "T", "D", "H", "K"}
+SIZE_NAMES = {"m", "h", "V", "T", "D", "H", "K", "n"}
+STEP_NAMES = {"t"}
+SMALL_INTEGER = 30
+SIZE_LIMIT = 10_000
+STEP_LIMIT = 1_000
+
+
+class Missing(enum.Enum):
+    """No answer for an id (unlike JSON null, which may be an answer: "no limit")."""
+
+    MISSING = "missing"
+
+
+MISSING = Missing.MISSING
 
 
 
@@ -49,9 +106,13 @@ class Verdict:
     key: Any
     diagnosis: str = ""
     parsed: Any = None
+    seed: int | None = None  # the seed of the random points, when they were used
 
     def as_json(self) -> dict:
-        return {"verdict": self.verdict, "student": self.student, "key": self.key, "diagnosis": self.diagnosis}
+        document = {"verdict": self.verdict, "student": self.student, "key": self.key, "diagnosis": self.diagnosis}
+        if self.seed is not None:
+            document["seed"] = self.seed
+        return document
 
 
 _DEADLINES: list[float] = []
@@ -65,6 +126,10 @@ def time_limit(seconds: float):
     one is re-armed when the inner block ends.
     """
     import time
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach only the main thread; the caller's worker process bounds the time
+        return
 
     def expire(signum, frame):
         raise TimeoutError
@@ -106,89 +171,197 @@ def answer_key(variant: Variant, solved: list[Solved]) -> dict[str, KeyEntry]:
 # --- comparing ------------------------------------------------------------------
 
 
+def _fresh_seed() -> int:
+    """A new seed for one answer's sample points (recorded in the verdict)."""
+    return secrets.randbits(48)
+
+
 def _sample_value(symbol: sympy.Symbol, rng: random.Random):
+    """One value from the symbol's real domain.
+
+    Sizes and step counts are integers: half the time small (uniform up to
+    SMALL_INTEGER), half the time spread log-uniformly up to 10^4 (t: 10^3).
+    Other symbols are reals of both signs, magnitudes from 10^-2 to 10
+    (h0 and other non-negative symbols: from 0 to 3).
+    """
     name = str(symbol)
-    if name in SIZE_NAMES:
-        return sympy.Integer(rng.choice([rng.randint(1, 9), rng.randint(10, 99), rng.randint(100, 10_000)]))
-    if name == "n":
-        return sympy.Integer(rng.randint(1, 6))
-    if name == "t":
-        return sympy.Integer(rng.randint(0, 25))
-    if name == "h0" and symbol.is_nonnegative:
-        return sympy.Rational(rng.randint(0, 300), 100)
-    magnitude = rng.choice([sympy.Rational(1, 10), sympy.Integer(1), sympy.Integer(2)])
-    return magnitude * sympy.Rational(rng.randint(-100, 100), 100)
+    if symbol.is_integer or name in SIZE_NAMES | STEP_NAMES:
+        lowest = 0 if name in STEP_NAMES or (symbol.is_nonnegative and not symbol.is_positive) else 1
+        highest = STEP_LIMIT if name in STEP_NAMES else SIZE_LIMIT
+        if rng.random() < 0.5:
+            return sympy.Integer(rng.randint(lowest, SMALL_INTEGER))
+        return sympy.Integer(max(lowest, min(highest, int(10 ** rng.uniform(0, math.log10(highest + 1))))))
+    if symbol.is_nonnegative:
+        return sympy.Rational(rng.randint(0, 3_000_000), 1_000_000)
+    magnitude = 10 ** rng.uniform(-2, 1)
+    return sympy.Rational(round(rng.choice((-1, 1)) * magnitude * 1_000_000), 1_000_000)
 
 
 def sample_points(symbols, count: int = POINTS, seed: int = 0) -> list[dict]:
+    """``count`` points drawn from ``seed``; the same seed gives the same points."""
     rng = random.Random(seed)
     ordered = sorted(symbols, key=str)
     return [{s: _sample_value(s, rng) for s in ordered} for _ in range(count)]
 
 
-def _value(expr, point):
-    # Floating evaluation (mpmath, 30 digits): a huge power overflows or
-    # rounds instead of building a gigantic exact integer.
-    return complex(expr.evalf(30, subs=point))
+def _evaluate(expr, point):
+    """The value at ``point`` (mpmath, PRECISION digits), or None when it is not a finite number.
 
-
-def _agree(a, b, tolerance=EXPRESSION_TOLERANCE) -> bool:
-    return abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
-
-
-def numerically_equal(left, right, symbols) -> tuple[bool, dict | None]:
-    """Equal at POINTS random points? Returns (equal, a point where they differ)."""
-    for point in sample_points(symbols):
-        try:
-            a, b = _value(left, point), _value(right, point)
-        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
-            continue
-        if not _agree(a, b):
-            return False, point
-    return True, None
-
-
-def _symbolically_zero(difference) -> bool | None:
+    Floating evaluation: a huge power becomes a large float exponent instead of
+    a gigantic exact integer; values beyond 10^MAX_VALUE_DIGITS count as overflow.
+    """
     try:
-        with time_limit(SIMPLIFY_SECONDS):
-            return sympy.simplify(sympy.expand(difference)) == 0
-    except TimeoutError:
+        value = expr.evalf(PRECISION, subs=point)
+        if not value.is_number or value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            return None
+        real, imaginary = value.as_real_imag()
+        with mpmath.workdps(PRECISION):
+            number = mpmath.mpc(mpmath.mpf(sympy.Float(real, PRECISION)), mpmath.mpf(sympy.Float(imaginary, PRECISION)))
+            if not mpmath.isfinite(number) or (number != 0 and mpmath.log10(abs(number)) > MAX_VALUE_DIGITS):
+                return None
+        return number
+    except (TypeError, ValueError, ArithmeticError, AttributeError, RecursionError):
         return None
 
 
-def _diagnose(student, entry: KeyEntry, point) -> str:
+def _agree(a, b, tolerance=EXPRESSION_TOLERANCE) -> bool:
+    with mpmath.workdps(PRECISION):
+        return abs(a - b) <= tolerance * max(abs(a), abs(b)) or abs(a - b) <= ABSOLUTE_FLOOR
+
+
+def _certified_nonzero(difference, point) -> bool:
+    """True when SymPy's error-controlled evaluation shows a nonzero digit of ``difference`` at ``point``."""
+    try:
+        value = difference.evalf(PRECISION, subs=point, strict=True, maxn=CERTIFY_DIGITS)
+    except (PrecisionExhausted, TypeError, ValueError, ArithmeticError, AttributeError, RecursionError):
+        return False
+    return bool(value.is_number) and not value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) and value != 0
+
+
+def _random_test(left, right, symbols, seed: int, count: int = POINTS) -> tuple[bool, dict | None, str]:
+    """(equal, a point where they differ, why), from points drawn from ``seed``.
+
+    Points where ``right`` (the key) has no finite value are redrawn; ``left``
+    must be finite at all but POINTS - MIN_POINTS of the others, and agree at
+    every point where it is finite.
+    """
+    rng = random.Random(seed)
+    ordered = sorted(symbols, key=str)
+    agreeing = failures = 0
+    for _ in range(MAX_DRAWS):
+        if agreeing >= count:
+            break
+        point = {s: _sample_value(s, rng) for s in ordered}
+        b = _evaluate(right, point)
+        if b is None:
+            continue
+        a = _evaluate(left, point)
+        if a is None:
+            failures += 1
+            if failures > count - MIN_POINTS:
+                return False, point, "has no finite value at " + _shown_point(point)
+            continue
+        if not _agree(a, b) or _certified_nonzero(left - right, point):
+            return False, point, ""
+        agreeing += 1
+    if agreeing < min(count, MIN_POINTS):
+        return False, None, f"could be compared at only {agreeing} random points (seed {seed})"
+    return True, None, ""
+
+
+def numerically_equal(left, right, symbols, seed: int | None = None) -> tuple[bool, dict | None]:
+    """Equal at POINTS random points? Returns (equal, a point where they differ)."""
+    equal, point, _ = _random_test(left, right, symbols, _fresh_seed() if seed is None else seed)
+    return equal, point
+
+
+def _provably_nonzero(expr) -> bool:
+    """True when ``expr`` is a nonzero number, or a polynomial with a nonzero coefficient.
+
+    A nonzero polynomial is nonzero somewhere on any infinite grid, so on
+    the integers of the sizes and step counts as on the reals.
+    """
+    if expr.is_number:
+        return expr.is_zero is False or _certified_nonzero(expr, {})
+    try:
+        coefficients = sympy.Poly(expr, *sorted(expr.free_symbols, key=str)).coeffs()
+    except (sympy.PolynomialError, sympy.GeneratorsNeeded, ValueError, TypeError):
+        return False
+    return any(c.is_number and (c.is_zero is False or _certified_nonzero(c, {})) for c in coefficients)
+
+
+def _symbolically_zero(difference) -> bool | None:
+    """True: proven zero; False: proven nonzero; None: simplification could not tell (or ran out of time)."""
+    try:
+        with time_limit(SIMPLIFY_SECONDS):
+            expanded = sympy.expand(difference)
+            if expanded == 0:
+                return True
+            if _provably_nonzero(expanded):
+                return False
+            simplified = sympy.simplify(expanded)
+            if simplified == 0:
+                return True
+            return False if _provably_nonzero(simplified) else None
+    except (TimeoutError, RecursionError, TypeError, ValueError, ArithmeticError, sympy.PolynomialError):
+        return None
+
+
+def _as_complex(value) -> complex | None:
+    try:
+        return complex(value)
+    except (OverflowError, TypeError, ValueError):
+        return None
+
+
+def _diagnose(student, entry: KeyEntry, point, seed: int = 0) -> str:
     key = entry.value
     symbols = key.free_symbols | student.free_symbols
-    for description, other in entry.nearby:
-        if numerically_equal(student, other, symbols)[0]:
+    for index, (description, other) in enumerate(entry.nearby):
+        exact = _symbolically_zero(student - other)
+        if exact or (exact is None and numerically_equal(student, other, symbols, seed + index)[0]):
             return f"this is {description}"
-    points = sample_points(symbols, 8, seed=1)
-    try:
-        pairs = [(_value(student, p), _value(key, p)) for p in points]
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
-        pairs = []
+    pairs = []
+    for p in sample_points(symbols, 8, seed=seed + 101):
+        s, k = _as_complex(_evaluate(student, p)), _as_complex(_evaluate(key, p))
+        if s is None or k is None:
+            pairs = []
+            break
+        pairs.append((s, k))
     usable = [(s, k) for s, k in pairs if abs(k) > 1e-12]
     if usable:
         ratios = [s / k for s, k in usable]
-        if all(_agree(r, ratios[0]) for r in ratios) and not _agree(ratios[0], 1):
+        if all(abs(r - ratios[0]) <= 1e-9 * max(1, abs(r)) for r in ratios) and abs(ratios[0] - 1) > 1e-9:
             factor = sympy.nsimplify(round(ratios[0].real, 10))
             return "the sign is wrong" if factor == -1 else f"off by a constant factor {factor}"
     if pairs:
         offsets = [s - k for s, k in pairs]
-        if all(_agree(o, offsets[0]) for o in offsets):
+        if all(abs(o - offsets[0]) <= 1e-9 * max(1, abs(o)) for o in offsets):
             return f"off by the constant {sympy.nsimplify(round(offsets[0].real, 10))}"
     for name in ("T", "t"):
         index = next((s for s in key.free_symbols if str(s) == name), None)
         if index is not None:
             for shift in (1, -1):
-                if numerically_equal(student, key.subs(index, index + shift), symbols)[0]:
+                if _symbolically_zero(student - key.subs(index, index + shift)):
                     return f"an index off by one: the key with {name}{shift:+d} in place of {name}"
     terms = _term_difference(student, key)
     if terms:
         return terms
-    shown = ", ".join(f"{s} = {v}" for s, v in point.items()) if point else "a sample point"
-    return (f"differs from the key at {shown}: student {sympy.N(student.subs(point), 8)}, "
-            f"key {sympy.N(key.subs(point), 8)}") if point else "differs from the key"
+    if point:
+        s, k = _evaluate(student, point), _evaluate(key, point)
+        if s is not None and k is not None:
+            return (f"differs from the key at {_shown_point(point)}: student {_shown_value(s)}, "
+                    f"key {_shown_value(k)}")
+    return "differs from the key"
+
+
+def _shown_point(point: dict) -> str:
+    return ", ".join(f"{s} = {v}" for s, v in point.items()) or "a point"
+
+
+def _shown_value(value) -> str:
+    with mpmath.workdps(PRECISION):
+        return mpmath.nstr(value.real if value.imag == 0 else value, 8)
 
 
 def _term_difference(student, key) -> str:
@@ -216,7 +389,13 @@ def _term_difference(student, key) -> str:
     return "; ".join(parts)
 
 
-def compare_expression(text, entry: KeyEntry, key=None) -> Verdict:
+def compare_expression(text, entry: KeyEntry, key=None, seed: int | None = None) -> Verdict:
+    """The verdict for one expression: exact simplification first, then random points.
+
+    A difference that simplifies to 0 is "equivalent"; one proven nonzero (a
+    nonzero number or polynomial) is "wrong"; otherwise the random test
+    decides, from a seed drawn afresh (or ``seed``) and recorded in the verdict.
+    """
     key = entry.value if key is None else key
     if not isinstance(text, (str, int, float)) or isinstance(text, bool):
         return Verdict("unreadable", text, entry.shown, f"expected an expression as a string, got {type(text).__name__}")
@@ -227,20 +406,22 @@ def compare_expression(text, entry: KeyEntry, key=None) -> Verdict:
     student = parsed.subs(entry.intermediates) if entry.intermediates else parsed
     if student == key:
         return Verdict("correct", text, entry.shown, parsed=parsed)
-    symbols = key.free_symbols | student.free_symbols
-    equal, point = numerically_equal(student, key, symbols)
-    if equal:
-        exact = _symbolically_zero(student - key)
-        if exact is False and not _polynomial_in_sizes(key):
-            # The simplifier could not show it; the numbers could not tell them apart.
-            return Verdict("equivalent", text, entry.shown, f"equal at {POINTS} random points", parsed)
+    exact = _symbolically_zero(student - key)
+    if exact:
         return Verdict("equivalent", text, entry.shown, "", parsed)
-    diagnosis = _diagnose(student, dataclasses.replace(entry, value=key), point)
-    return Verdict("wrong", text, entry.shown, diagnosis, parsed)
-
-
-def _polynomial_in_sizes(expr) -> bool:
-    return all(str(s) in SIZE_NAMES | {"n"} for s in expr.free_symbols)
+    seed = _fresh_seed() if seed is None else seed
+    symbols = key.free_symbols | student.free_symbols
+    if exact is None:
+        equal, point, reason = _random_test(student, key, symbols, seed)
+        if equal:
+            return Verdict("equivalent", text, entry.shown,
+                           f"equal at {POINTS} random points (seed {seed}); not proven by simplification", parsed, seed)
+        if reason:
+            return Verdict("wrong", text, entry.shown, reason, parsed, seed)
+    else:
+        point = None
+    diagnosis = _diagnose(student, dataclasses.replace(entry, value=key), point, seed)
+    return Verdict("wrong", text, entry.shown, diagnosis, parsed, seed)
 
 
 def _as_list(value):
@@ -251,7 +432,7 @@ ANSWER_SECONDS = 20
 
 
 def compare(entry: KeyEntry, answer) -> Verdict:
-    """The verdict for one answer id, in at most ANSWER_SECONDS seconds."""
+    """The verdict for one answer id, in at most ANSWER_SECONDS seconds (SIGALRM, main thread only)."""
     try:
         with time_limit(ANSWER_SECONDS):
             return _compare(entry, answer)
@@ -263,22 +444,24 @@ def compare(entry: KeyEntry, answer) -> Verdict:
 
 
 def _compare(entry: KeyEntry, answer) -> Verdict:
-    if answer is None:
-        return Verdict("missing", None, entry.shown, "no answer given")
     kind = entry.kind
+    if answer is MISSING or (answer is None and not (kind == "matrix" and entry.value is None)):
+        return Verdict("missing", None, entry.shown, "no answer given")
     if kind == "expression":
         return compare_expression(answer, entry)
     if kind == "expressions":
         answers = _as_list(answer)
         if len(answers) != len(entry.value):
             return Verdict("wrong", answer, entry.shown, f"expected {len(entry.value)} components, got {len(answers)}")
-        results = [compare_expression(a, entry, k) for a, k in zip(answers, entry.value)]
+        seed = _fresh_seed()
+        results = [compare_expression(a, entry, k, seed + i) for i, (a, k) in enumerate(zip(answers, entry.value))]
+        used = seed if any(r.seed is not None for r in results) else None
         worst = next((r for r in results if r.verdict in ("unreadable", "wrong")), None)
         if worst:
             index = results.index(worst) + 1
-            return Verdict(worst.verdict, answer, entry.shown, f"component {index}: {worst.diagnosis}")
+            return Verdict(worst.verdict, answer, entry.shown, f"component {index}: {worst.diagnosis}", seed=used)
         verdict = "correct" if all(r.verdict == "correct" for r in results) else "equivalent"
-        return Verdict(verdict, answer, entry.shown)
+        return Verdict(verdict, answer, entry.shown, seed=used)
     if kind in ("words", "word"):
         expected = _as_list(entry.value)
         given = [str(a).strip().lower() for a in _as_list(answer)]
@@ -290,18 +473,56 @@ def _compare(entry: KeyEntry, answer) -> Verdict:
     raise AssertionError(kind)
 
 
-def _to_number(value) -> complex:
-    if isinstance(value, bool):
-        raise ValueError("true/false is not a number")
-    if isinstance(value, (int, float)):
-        return complex(value)
-    return complex(sympy.N(parse_answer(str(value), {}), 30))
+@dataclasses.dataclass(frozen=True)
+class _Number:
+    """A number a student gave: its exact reading (None for a float), value, and how it was written."""
+
+    exact: Any
+    value: Any  # mpmath mpc
+    shown: str
+    approximate: bool
+
+
+def _to_number(value) -> _Number:
+    """A finite number from a TOML/JSON value (a number, or a string read by the grammar).
+
+    Raises:
+        ValueError: not a finite number (true/false, nan, inf, 1/0, text).
+    """
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"{json.dumps(value)} is not a number")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value} is not a finite number")
+        return _Number(sympy.Rational(repr(value)), mpmath.mpc(value), repr(value), True)
+    if isinstance(value, int):
+        if abs(value).bit_length() > 1000:
+            raise ValueError("the integer is out of range (at most 10^300)")
+        exact, approximate, shown = sympy.Integer(value), False, str(value)
+    elif isinstance(value, str):
+        reading = read(value, {})
+        exact, approximate, shown = reading.expr, reading.approximate, value.strip()
+    else:
+        raise ValueError(f"expected a number, got {type(value).__name__}")
+    number = _evaluate(exact, {})
+    if number is None:
+        raise ValueError(f"{shown} is not a finite number")
+    return _Number(exact, number, shown, approximate)
+
+
+def _wanted(value) -> _Number:
+    """A number of the key: exact (SymPy, int, or a float with an integer value) or a float."""
+    if isinstance(value, sympy.Basic):
+        return _Number(value, _evaluate(value, {}), sympy.sstr(value), False)
+    if float(value).is_integer():
+        return _Number(sympy.Integer(int(value)), mpmath.mpc(value), str(int(value)), False)
+    return _Number(None, mpmath.mpc(value), _short(value), True)
 
 
 def _compare_numbers(entry: KeyEntry, answer) -> Verdict:
     if entry.kind == "matrix":
         if entry.value is None:
-            ok = answer in (None, "none", "null", "")
+            ok = answer is None or (isinstance(answer, str) and answer.strip().lower() in ("none", "null", ""))
             return Verdict("correct" if ok else "wrong", answer, None, "" if ok else "the limit does not exist")
         if not isinstance(answer, list) or not all(isinstance(r, list) for r in answer):
             return Verdict("wrong", answer, entry.shown, "expected a list of rows (the limit exists)")
@@ -313,25 +534,49 @@ def _compare_numbers(entry: KeyEntry, answer) -> Verdict:
         expected, given_flat = _as_list(entry.value), _as_list(answer)
     try:
         given = [_to_number(v) for v in given_flat]
-        wanted = [complex(sympy.N(v, 30)) if isinstance(v, sympy.Basic) else complex(v) for v in expected]
-    except (ValueError, TypeError) as error:
+    except ValueError as error:
         return Verdict("unreadable", answer, entry.shown, f"not a number: {error}")
+    wanted = [_wanted(v) for v in expected]
     if entry.kind == "exact":
-        given, wanted = sorted(given, key=lambda z: (-z.real, -z.imag)), sorted(wanted, key=lambda z: (-z.real, -z.imag))
+        order = lambda n: (-float(n.value.real), -float(n.value.imag))  # noqa: E731
+        given, wanted = sorted(given, key=order), sorted(wanted, key=order)
     if len(given) != len(wanted):
         return Verdict("wrong", answer, entry.shown, f"expected {len(wanted)} value(s), got {len(given)}")
-    tolerance = 0 if entry.kind == "integer" else NUMBER_TOLERANCE
+    all_exact = True
     for index, (g, w) in enumerate(zip(given, wanted), start=1):
-        if abs(g - w) > tolerance * max(abs(w), 1e-12) and abs(g - w) > 1e-12:
-            where = f"value {index}: " if len(wanted) > 1 else ""
-            return Verdict("wrong", answer, entry.shown, f"{where}{_short(g)} instead of {_short(w)}")
-    exact = all(g == w for g, w in zip(given, wanted))
-    return Verdict("correct" if exact else "equivalent", answer, entry.shown,
-                   "" if exact else f"within the relative tolerance {NUMBER_TOLERANCE}")
+        where = f"value {index}: " if len(wanted) > 1 else ""
+        if entry.kind == "integer" or (not g.approximate and w.exact is not None):
+            # Exact against exact: equal, or wrong however close. An integer key takes nothing else.
+            if g.exact is None or w.exact is None or (
+                    g.exact != w.exact and _symbolically_zero(g.exact - w.exact) is not True):
+                return Verdict("wrong", answer, entry.shown, f"{where}{_differing(g, w)}")
+            continue
+        all_exact = False
+        with mpmath.workdps(PRECISION):
+            distance = abs(g.value - w.value)
+            if distance > NUMBER_TOLERANCE * max(abs(w.value), mpmath.mpf("1e-12")) and distance > 1e-12:
+                return Verdict("wrong", answer, entry.shown, f"{where}{_differing(g, w)}")
+    return Verdict("correct" if all_exact else "equivalent", answer, entry.shown,
+                   "" if all_exact else f"within the relative tolerance {NUMBER_TOLERANCE}")
 
 
-def _short(z: complex) -> str:
+def _differing(given: _Number, wanted: _Number) -> str:
+    """'<given> instead of <wanted>': the student's number as written, the key exactly or to 6 digits."""
+    shown = given.shown if given.approximate or given.exact is None else sympy.sstr(given.exact)
+    if wanted.exact is not None:
+        return f"{shown} instead of {sympy.sstr(wanted.exact)}"
+    with mpmath.workdps(PRECISION):
+        return f"{shown} instead of {mpmath.nstr(_real_or(wanted.value), 6)}"
+
+
+def _real_or(value):
+    return value.real if value.imag == 0 else value
+
+
+def _short(z) -> str:
+    z = complex(z)
     return f"{z.real:.6g}" if abs(z.imag) < 1e-12 else f"{z:.6g}"
+
 
 
 # --- the whole sheet ------------------------------------------------------------
@@ -370,7 +615,7 @@ def _flatten(table: dict) -> dict:
 def check_answers(variant: Variant, solved: list[Solved], answers: dict) -> dict:
     """The JSON document of interfaces.md section 4 (plus the parsed answers for the PDF)."""
     key = answer_key(variant, solved)
-    verdicts = {answer_id: compare(entry, answers.get(answer_id)) for answer_id, entry in key.items()}
+    verdicts = {answer_id: compare(entry, answers.get(answer_id, MISSING)) for answer_id, entry in key.items()}
     credited = sum(v.verdict in ("correct", "equivalent") for v in verdicts.values())
     return {
         "params": variant_as_strings(variant),

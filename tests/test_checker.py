@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from rnnsym import checker, pipeline
-from rnnsym.answer_parsing import latex_to_sympy_syntax
+import sympy
+
+from rnnsym.answer_parsing import parse_answer
 from rnnsym.params import load_variant
 from tests.conftest import write
 
@@ -101,18 +103,21 @@ def test_pathological_answers_end_in_bounded_time():
 @pytest.mark.parametrize(
     "latex, sympy_text",
     [
-        (r"\frac{a}{b}", "((a)/(b))"),
-        (r"\frac{1}{1 + e^{-x}}", "((1)/(1 + exp(-x)))"),
-        (r"w_h^{2} x_1", "w_h**(2) x1"),
+        (r"\frac{a}{b}", "a/b"),
+        (r"\frac{1}{1 + e^{-x}}", "1/(1 + exp(-x))"),
+        (r"w_h^{2} x_1", "w_h**2*x1"),
         (r"\hat{y}_{3}", "yhat3"),
         (r"h_{t+1}", "h_next"),
         (r"h^{(0)}_1 + h^{(0)}_{2}", "h0_1 + h0_2"),
-        (r"\sigma\left(w_y h_3\right)", "sigmoid(w_y h3)"),
-        (r"2 \cdot T \times h", "2 * T * h"),
+        (r"\sigma\left(w_y h_3\right)", "1/(1 + exp(-w_y*h3))"),
+        (r"2 \cdot T \times h", "2*T*h"),
     ],
 )
 def test_latex_reading(latex, sympy_text):
-    assert latex_to_sympy_syntax(latex) == sympy_text
+    names = {n: sympy.Symbol(n) for n in ("a", "b", "x", "w_h", "x1", "yhat3", "h_next", "h0_1", "h0_2", "w_y", "h3",
+                                          "T", "h")}
+    expected = sympy.sympify(sympy_text, locals=names)  # trusted test text, not student input
+    assert sympy.simplify(parse_answer(latex, names).rewrite(sympy.exp) - expected) == 0
 
 
 def rnnsym(*args):
@@ -163,3 +168,212 @@ def test_feedback_pdf_shows_answers_beside_the_key(tmp_path):
     assert result.returncode == 0, result.stderr
     text = subprocess.run(["pdftotext", str(tmp_path / "feedback.pdf"), "-"], capture_output=True, text=True).stdout
     assert "Feedback" in text and "nearby" in text and "1d.closed_form" in text
+
+
+# --- issue #11: hostile answers ------------------------------------------------------------------------------------
+
+EXPRESSION_IDS = [i for i, e in KEY.items() if e.kind == "expression"]
+NUMERIC_IDS = [i for i, e in KEY.items() if e.kind in ("numbers", "number", "integer", "exact", "matrix")]
+BUILTINS = "Max.__new__.__globals__['__builtins__']"
+
+
+def _wrap_close_index():
+    return next(i for i, c in enumerate(object.__subclasses__()) if c.__name__ == "_wrap_close")
+
+
+def _code_execution_answers():
+    index = _wrap_close_index()
+    return [
+        f"().__class__.__base__.__subclasses__()[{index}].__init__.__globals__['system']('touch pwned')",
+        f"({BUILTINS}['__import__']('os').system('id > pwned'), 2*h_next*(1 - h_next))[1]",
+        f"{BUILTINS}['open']('pwned', 'w').write('x') * 0 + 2*h_next*(1 - h_next)",
+        f"{BUILTINS}['__import__']('sys')._getframe(4).f_locals['key']",
+        f"{BUILTINS}['setattr']({BUILTINS}['__import__']('rnnsym.checker', None, None, ['x']), "
+        "'NUMBER_TOLERANCE', 1e9)",
+    ]
+
+
+@pytest.mark.parametrize("answer", _code_execution_answers())
+def test_code_in_an_answer_never_runs_nor_earns_credit(answer, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    tolerance = checker.NUMBER_TOLERANCE
+    result = verdict("1b.derivative", answer)
+    assert result.verdict == "unreadable" and result.diagnosis
+    assert list(tmp_path.iterdir()) == []
+    assert checker.NUMBER_TOLERANCE == tolerance
+    assert verdict("1a.fixed_points", [0.5]).verdict == "wrong"
+
+
+def test_an_unknown_function_name_is_refused_not_passed_to_latex():
+    result = verdict("1b.derivative", r"pdfobj(h_t) + 2*h_next*(1 - h_next)")
+    assert result.verdict == "unreadable" and "unknown name" in result.diagnosis
+
+
+def _shaped(entry, text):
+    """``text`` in every place of an answer shaped like the key of ``entry``."""
+    if entry.kind == "matrix":
+        return [[text] * len(row) for row in entry.value]
+    if isinstance(entry.value, list):
+        return [text] * len(entry.value)
+    return text
+
+
+@pytest.mark.parametrize("answer_id", NUMERIC_IDS)
+@pytest.mark.parametrize("text", ["1/0", "0/0", "log(0)"])
+def test_non_finite_numbers_are_never_credited(answer_id, text):
+    result = verdict(answer_id, _shaped(KEY[answer_id], text))
+    assert result.verdict not in ("correct", "equivalent"), result
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+def test_non_finite_toml_or_json_floats_are_never_credited(value):
+    assert verdict("3c.spectral_radius", value).verdict == "unreadable"
+    assert verdict("1a.fixed_points", [value]).verdict == "unreadable"
+
+
+@pytest.mark.parametrize("answer_id", EXPRESSION_IDS)
+@pytest.mark.parametrize("text", ["1e400", "10**400", "exp(10**6)", "Min()", "sigmoid({name} > 0)", "1/0", "0/0",
+                                  "log(0)", "10**5000", "9**9**9"])
+def test_unevaluable_answers_are_never_equivalent(answer_id, text):
+    result = verdict(answer_id, text.format(name=sorted(KEY[answer_id].names)[0]))
+    assert result.verdict == "unreadable" and result.diagnosis
+
+
+def _key_text(answer_id, index=None):
+    value = KEY[answer_id].value if index is None else KEY[answer_id].value[index]
+    return sympy.sstr(value)
+
+
+@pytest.mark.parametrize(
+    "answer_id, extra",
+    [
+        ("4c.params", "*".join(f"(n-{k})" for k in range(1, 7))),
+        ("4c.params_all_directions", "*".join(f"(n-{k})" for k in range(1, 7))),
+        ("4a.weights", "*".join(f"(n-{k})" for k in range(1, 7))),
+        ("1d.closed_form", "t*" + "*".join(f"(t-{k})" for k in range(1, 26))),
+        ("2b.params.total", "1/10**10"),
+    ],
+)
+def test_answers_that_agree_on_a_small_grid_are_wrong(answer_id, extra):
+    # 4a.weights has no n in its key: the product adds a new variable, still a nonzero difference.
+    text = f"{_key_text(answer_id)} + {extra}"
+    if answer_id == "1d.closed_form":
+        text = text.replace("Max(0, ", "Max(0, " + extra + " + ", 1).rsplit(" + " + extra, 1)[0]
+    assert verdict(answer_id, text).verdict == "wrong"
+
+
+def test_a_power_of_a_power_is_not_the_power_of_the_product_for_a_negative_base():
+    # A regression guard (old main caught this one too): (a^2)^(t/2) is |a|^t, not a^t, for a < 0 and odd t.
+    negative = "(1/8 - 3*sqrt(73)/200)"
+    first = _key_text("3c.h_t", 0).replace(f"{negative}**t", f"({negative}**2)**(t/2)")
+    assert first != _key_text("3c.h_t", 0)
+    result = verdict("3c.h_t", [first, _key_text("3c.h_t", 1)])
+    assert result.verdict == "wrong", result
+
+
+def test_a_power_of_a_power_is_equivalent_where_it_is_equal():
+    assert verdict("1d.closed_form", "Max(0, (2^2)^(t/2)*(h0 - 1) + 1)").verdict == "equivalent"
+
+
+@pytest.mark.parametrize(
+    "answer_id, answer",
+    [
+        ("3c.eigenvalues", ["1/8 + 3*sqrt(73)/200 + 1/10**9", "1/8 - 3*sqrt(73)/200"]),
+        ("3d.limit", [["1/9 + 10**-9", "2/9", "2/9"], ["2/9", "4/9", "4/9"], ["2/9", "4/9", "4/9"]]),
+        ("2b.params.total", PARAMS_TOTAL + " + 10**-9"),
+        ("1b.derivative", "2*h_next*(1 - h_next) + 10**-12"),
+    ],
+)
+def test_exact_constants_apart_by_a_hair_are_wrong(answer_id, answer):
+    assert verdict(answer_id, answer).verdict == "wrong"
+
+
+@pytest.mark.parametrize(
+    "answer_id, answer, expected",
+    [
+        ("4c.sequential_steps", "[1+2][3-4]", "wrong"),  # (1+2)(3-4) = -3, not list indexing
+        ("4c.sequential_steps", "[13][0]", "wrong"),
+        ("4c.sequential_steps", "0x0d", "unreadable"),
+        ("4c.sequential_steps", "1_3", "unreadable"),
+        ("4c.sequential_steps", "013", "unreadable"),
+        ("4c.sequential_steps", "13 # and more", "unreadable"),
+        ("4c.sequential_steps", "(0, 13)[1]", "unreadable"),
+        ("4c.sequential_steps", "13", "correct"),
+        ("4c.sequential_steps", "26/2", "correct"),
+        ("1b.derivative", "2*h_next*(1 - h_next) # anything", "unreadable"),
+        ("1b.derivative", "(0, 2*h_next*(1 - h_next))[1]", "unreadable"),
+    ],
+)
+def test_python_literals_and_comments_are_not_read(answer_id, answer, expected):
+    assert verdict(answer_id, answer).verdict == expected
+
+
+@pytest.mark.parametrize(
+    "answer_id, answer",
+    [
+        ("1b.derivative", "h_t > 0"),
+        ("1b.derivative", "h_t & h_next"),
+        ("1b.derivative", "~h_t"),
+        ("1b.derivative", "exp(h_t > 0)"),
+        ("1b.derivative", "10**5000"),
+        ("1b.derivative", "-" * 1000 + "h_t"),
+        ("3c.eigenvalues", [float("inf"), float("nan")]),
+        ("3c.h_t", ["9**9**9", "9**9**9"]),
+        ("3c.spectral_radius", "1e400"),
+    ],
+)
+def test_hostile_answers_get_a_verdict_not_a_traceback(answer_id, answer):
+    assert verdict(answer_id, answer).verdict == "unreadable"
+
+
+def test_an_integer_off_by_a_hair_is_wrong_and_the_message_shows_the_difference():
+    for answer in ("13.000000000001", 13.000000000001):
+        result = verdict("4c.sequential_steps", answer)
+        assert result.verdict == "wrong"
+        assert "13 instead of 13" not in result.diagnosis and "13.000000000001" in result.diagnosis, result.diagnosis
+
+
+def test_no_limit_may_be_written_as_null_or_none():
+    entry = checker.KeyEntry("3d.limit", "matrix", None)
+    for answer in (None, "none", "null", "None"):
+        assert checker.compare(entry, answer).verdict == "correct"
+    assert checker.compare(entry, checker.MISSING).verdict == "missing"
+    assert checker.compare(entry, [["0"]]).verdict == "wrong"
+
+
+def test_a_missing_answer_is_missing_even_where_the_key_is_null():
+    assert checker.compare(KEY["1b.derivative"], None).verdict == "missing"
+    assert checker.compare(KEY["1b.derivative"], checker.MISSING).verdict == "missing"
+
+
+def test_random_points_are_drawn_afresh_and_the_seed_is_recorded():
+    # The simplifier cannot prove this identity (sigmoid written out), so the random test decides.
+    answer = "2*exp(-(2*h_t - 47/25))/(1 + exp(-(2*h_t - 47/25)))**2"
+    seeds = set()
+    for _ in range(3):
+        result = verdict("1b.derivative", answer)
+        if result.seed is not None:
+            assert result.as_json()["seed"] == result.seed and str(result.seed) in result.diagnosis
+            seeds.add(result.seed)
+    assert len(seeds) == 3
+    assert {"verdict", "student", "key", "diagnosis"} <= set(result.as_json())
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_sample_points_cover_each_domain(seed):
+    symbols = [sympy.Symbol("n", integer=True, positive=True), sympy.Symbol("t", integer=True, nonnegative=True),
+               sympy.Symbol("w_h", real=True)]
+    points = checker.sample_points(symbols, 200, seed=seed)
+    n_values = [p[symbols[0]] for p in points]
+    t_values = [p[symbols[1]] for p in points]
+    w_values = [p[symbols[2]] for p in points]
+    assert all(v.is_Integer and v >= 1 for v in n_values) and max(n_values) > 100
+    assert all(v.is_Integer and v >= 0 for v in t_values) and max(t_values) > 50 and min(t_values) <= 3
+    assert min(w_values) < 0 < max(w_values)
+
+
+def test_an_answer_without_values_at_most_points_is_not_equivalent():
+    key = KEY["2b.params.total"].value
+    symbols = key.free_symbols
+    never = key + sympy.Function("f")(sympy.Symbol("m", integer=True, positive=True))  # no value anywhere
+    assert checker.numerically_equal(never, key, symbols)[0] is False
