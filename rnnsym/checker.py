@@ -482,7 +482,7 @@ def read_answers(path: Path) -> dict:
     is_json = Path(path).suffix.lower() == ".json"
     try:
         document = json.loads(text) if is_json else tomllib.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
+    except ValueError as error:  # JSONDecodeError, TOMLDecodeError, an integer of more than 4300 digits
         raise InputError(f"{shown}: cannot read the answers file: not valid {'JSON' if is_json else 'TOML'} "
                          f"({printable(error)})") from None
     except RecursionError:

@@ -122,7 +122,11 @@ def grade(params_dir: Path, answers_dir: Path, budgets: sandbox.Budgets | None =
     grader = sandbox.Grader(budgets)
     rows, ids = [], None
     for folder in folders:
-        row, row_ids = _grade_one(folder, matched.get(folder.name, []), grader)
+        row = {"variant": folder.name, "student": "", "student_id": ""}
+        try:
+            row, row_ids = _grade_one(folder, matched.get(folder.name, []), grader, row)
+        except Exception as error:  # noqa: BLE001 - one variant's failure is its row, not the class's
+            row, row_ids = {**row, "status": _failure(error), "_fill": "not graded"}, None
         ids = ids or row_ids
         rows.append(row)
     ids = ids or _answer_ids()
@@ -135,15 +139,13 @@ def grade(params_dir: Path, answers_dir: Path, budgets: sandbox.Budgets | None =
     return Gradebook(rows, ids, warnings)
 
 
-def _grade_one(folder: Path, answers_files: list[Path], grader: sandbox.Grader) -> tuple[dict, list | None]:
-    """One variant's row (and its answer ids when its key was built); never raises."""
-    row = {"variant": folder.name, "student": "", "student_id": ""}
+def _grade_one(folder: Path, answers_files: list[Path], grader: sandbox.Grader,
+               row: dict) -> tuple[dict, list | None]:
+    """One variant's row (and its answer ids when its key was built); ``row`` gets the student first."""
     try:
         variant = load_variant(folder / "params.toml")
     except InputError as error:
         return {**row, "status": f"cannot read params.toml: {printable(error)}", "_fill": "not graded"}, None
-    except Exception as error:  # noqa: BLE001 - one variant's failure is its row, not the class's
-        return {**row, "status": _failure(error), "_fill": "not graded"}, None
     row.update(student=variant.meta.student, student_id=variant.meta.student_id)
     if not answers_files:
         return {**row, "status": "no answers file", "_fill": "missing"}, None
@@ -157,10 +159,7 @@ def _grade_one(folder: Path, answers_files: list[Path], grader: sandbox.Grader) 
     except InputError as error:
         reason = str(error).split(": cannot read the answers file: ", 1)[-1]
         return {**row, "status": f"unreadable file: {printable(reason)}", "_fill": "unreadable"}, None
-    try:
-        result = checker.check_answers(variant, pipeline.solve(variant), answers, grader)
-    except Exception as error:  # noqa: BLE001
-        return {**row, "status": _failure(error), "_fill": "not graded"}, None
+    result = checker.check_answers(variant, pipeline.solve(variant), answers, grader)
     stopped = result["_stopped"]
     status = f"graded in part: {stopped}" if stopped else "graded"
     row.update(status=status, correct=result["score"]["correct"], of=result["score"]["of"],

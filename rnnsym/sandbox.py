@@ -30,6 +30,7 @@ grader through what it sends.
 from __future__ import annotations
 
 import dataclasses
+import faulthandler
 import json
 import multiprocessing
 import os
@@ -134,7 +135,7 @@ class Grader:
                     break
                 if worker is None:
                     worker = _Worker([key[i] for i in queue[position:]], [answers[i] for i in queue[position:]],
-                                     self.budgets.memory_mib << 20)
+                                     int(self.budgets.memory_mib * 2**20))
                 started = time.monotonic()
                 message = worker.next_message(limit)
                 spent = time.monotonic() - started
@@ -241,6 +242,7 @@ def _valid_message(raw: bytes) -> dict | None:
 def _confine(memory_bytes: int) -> None:
     """Limits the current (child) process: address space, no core dumps, no Ctrl-C."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader handles Ctrl-C and kills us
+    faulthandler.disable()  # a crash is reported by the grader, in the verdict, not as a dump
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     start = _address_space()
     if start is None:
