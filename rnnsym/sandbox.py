@@ -230,7 +230,8 @@ def _valid_message(raw: bytes) -> dict | None:
     if not isinstance(message, dict):
         return None
     if set(message) == {"verdict", "diagnosis"}:
-        if message["verdict"] in VERDICTS and isinstance(message["diagnosis"], str):
+        if isinstance(message["verdict"], str) and message["verdict"] in VERDICTS \
+                and isinstance(message["diagnosis"], str):
             return message
     elif set(message) == {"stopped"} and message["stopped"] == "memory":
         return message

@@ -282,7 +282,10 @@ def test_budget_arguments_are_checked(tmp_path):
     answers = write(tmp_path / "a.toml", '"1c.kinds" = ["sink"]\n')
     for bad in ("0", "-1", "nan", "inf", "x"):
         result = rnnsym("check", answers, "--answer-budget", bad)
-        assert result.returncode == 2 and "--answer-budget" in result.stderr
+        assert result.returncode == 2 and "argument --answer-budget: " in result.stderr
+        assert "expected a positive number (at most 86400)" in result.stderr
+    good = rnnsym("check", answers, "--answer-budget", "5", "--file-budget", "30", "--memory-budget", "512")
+    assert good.returncode == 0 and "1c.kinds" in good.stdout
 
 
 # The must-show of issue 11: a class mixing good files and hostile ones.

@@ -119,7 +119,8 @@ def test_honest_answers_get_the_same_verdicts_as_in_process():
 @pytest.mark.parametrize(
     "raw",
     [b"[1]", b'{"verdict": "correct"}', b'{"verdict": "perfect", "diagnosis": ""}', b"\x80\x04K\x01.",
-     b'{"verdict": "correct", "diagnosis": 1}', b"[" * 5000],
+     b'{"verdict": "correct", "diagnosis": 1}', b'{"verdict": ["correct"], "diagnosis": ""}', b"[" * 5000,
+     b'{"stopped": "time"}', b'{"failed": null}'],
 )
 def test_the_grader_accepts_only_well_formed_json_from_a_worker(raw):
     assert sandbox._valid_message(raw) is None
