@@ -161,7 +161,7 @@ def _run_gradebook(arguments, budgets) -> int:
     if arguments.answers is not None:
         raise InputError("arguments: give an ANSWERS file or --params-dir with --answers-dir, not both")
     target = arguments.gradebook or gradebook.default_target(arguments.params_dir)
-    book = gradebook.write(arguments.params_dir, arguments.answers_dir, target, budgets)
+    book = gradebook.write(arguments.params_dir, arguments.answers_dir, arguments.gradebook, budgets)
     for warning in book.warnings:
         print(f"rnnsym: warning: {warning}", file=sys.stderr)
     counts = ", ".join(f"{book.count(status)} {status}" for status in

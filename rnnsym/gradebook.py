@@ -182,8 +182,11 @@ def default_target(params_dir: Path) -> Path:
     return Path(params_dir) / "gradebook.csv"
 
 
-def check_target(target: Path, answers_dir: Path) -> None:
+def check_target(target: Path, answers_dir: Path, *, given: bool = True) -> None:
     """Refuses a gradebook path inside the students' folder.
+
+    Args:
+        given: whether the user chose ``target`` (--gradebook) or it is the default.
 
     Raises:
         InputError: naming both paths.
@@ -191,12 +194,15 @@ def check_target(target: Path, answers_dir: Path) -> None:
     place = Path(os.path.realpath(Path(target).parent))
     students = Path(os.path.realpath(answers_dir))
     if place == students or students in place.parents:
-        raise InputError(f"--gradebook {printable(target)}: inside --answers-dir {printable(answers_dir)}, "
-                         "where the students' files are; write it elsewhere")
+        where = f"--gradebook {printable(target)}" if given else \
+            f"the default gradebook {printable(target)} (PARAMS_DIR/gradebook.csv)"
+        raise InputError(f"{where}: inside --answers-dir {printable(answers_dir)}, where the students' files are; "
+                         "give --gradebook outside it")
 
 
-def write(params_dir: Path, answers_dir: Path, target: Path, budgets: sandbox.Budgets | None = None) -> Gradebook:
-    """Grades the class and writes the gradebook CSV atomically to ``target``.
+def write(params_dir: Path, answers_dir: Path, target: Path | None = None,
+          budgets: sandbox.Budgets | None = None) -> Gradebook:
+    """Grades the class and writes the gradebook CSV atomically to ``target`` (default: :func:`default_target`).
 
     Returns:
         The gradebook (its rows, and the warnings to show).
@@ -205,7 +211,9 @@ def write(params_dir: Path, answers_dir: Path, target: Path, budgets: sandbox.Bu
         InputError: no variant folders, an unlistable answers folder, a target inside it.
         OutputError: the CSV could not be written (the previous one is unchanged).
     """
-    check_target(target, answers_dir)
+    given = target is not None
+    target = target if given else default_target(params_dir)
+    check_target(target, answers_dir, given=given)
     book = grade(params_dir, answers_dir, budgets)
     write_atomically(target, book.csv_text())
     return book

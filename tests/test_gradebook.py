@@ -173,6 +173,9 @@ def test_a_gradebook_inside_the_students_folder_is_refused(tmp_path):
         result = rnnsym("check", "--params-dir", params_dir, "--answers-dir", answers_dir, "--gradebook", target)
         assert result.returncode == 2 and "inside --answers-dir" in result.stderr
         assert not target.exists()
+    # A variants folder inside the students' folder: the default gradebook would land there too.
+    result = rnnsym("check", "--params-dir", params_dir, "--answers-dir", tmp_path)
+    assert result.returncode == 2 and "the default gradebook" in result.stderr and "give --gradebook" in result.stderr
 
 
 def test_a_failed_write_leaves_the_previous_gradebook_whole(tmp_path, monkeypatch):
