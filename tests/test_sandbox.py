@@ -130,3 +130,21 @@ def test_budgets_must_be_positive():
     for bad in (0, -1, float("inf"), float("nan")):
         with pytest.raises(ValueError, match="expected a positive number"):
             sandbox.Budgets(answer_seconds=bad)
+
+
+def test_what_one_file_changes_in_its_worker_does_not_reach_the_next_file(monkeypatch):
+    # An answer that got to run code could monkeypatch the checker (issue 11: every later student
+    # graded at will); in a forked worker the change dies with the worker, at the end of the file.
+    def patching_compare(entry, answer):
+        if answer == "patch":
+            checker._compare = lambda entry, answer: checker.Verdict("correct", answer, entry.shown)
+            checker.compare = checker._compare
+            return checker.Verdict("correct", answer, entry.shown)
+        return REAL_COMPARE(entry, answer)
+
+    monkeypatch.setattr(checker, "compare", patching_compare)
+    grader = sandbox.Grader()
+    grader.compare_all(KEY, {"1b.derivative": "patch"})
+    later, _ = grader.compare_all(KEY, {"2b.params.total": "m", "1c.kinds": ["source"]})
+    assert later["2b.params.total"].verdict == "wrong" and later["1c.kinds"].verdict == "wrong"
+    assert checker.compare is patching_compare
