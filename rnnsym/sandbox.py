@@ -120,10 +120,12 @@ class Grader:
         """
         verdicts: dict[str, Verdict] = {}
         queue = []
+        # An id the file does not mention is missing: no student text, so no worker. The checker
+        # may tell "absent" (its MISSING) from an explicit JSON null, which is an answer.
+        absent = getattr(checker, "MISSING", None)
         for answer_id, entry in key.items():
-            if answers.get(answer_id) is None:
-                # No student text to compare: the key's own verdict, without a worker.
-                verdicts[answer_id] = checker.compare(entry, None)
+            if answer_id not in answers:
+                verdicts[answer_id] = checker.compare(entry, absent)
             else:
                 queue.append(answer_id)
         note, file_spent, position, worker = "", 0.0, 0, None
