@@ -22,7 +22,8 @@ Three budgets, each named in the verdict when it is hit (:class:`Budgets`):
 - per class: ``class_seconds`` for all the files of a gradebook run; every
   answer not compared when it is spent is "not graded".
 
-The worker sends back JSON (a verdict name and a diagnosis), never a pickle,
+The worker sends back JSON (the verdict's plain fields: its name, the
+diagnosis, and e.g. the seed of the random points), never a pickle,
 so even a worker that an answer had subverted could not run code in the
 grader through what it sends.
 """
@@ -172,7 +173,7 @@ class Grader:
             return Verdict("not graded", answer, entry.shown, f"comparison stopped: {message['died']}")
         if "failed" in message:
             return Verdict("not graded", answer, entry.shown, f"grading failed: {message['failed']}")
-        return Verdict(message["verdict"], answer, entry.shown, message["diagnosis"])
+        return Verdict(student=answer, key=entry.shown, **message)
 
 
 class _Worker:
@@ -223,6 +224,15 @@ class _Worker:
         self.reader.close()
 
 
+def _carried_fields() -> tuple[str, ...]:
+    """The Verdict fields a worker sends back: all but the answer, the key and SymPy objects."""
+    return tuple(f.name for f in dataclasses.fields(Verdict) if f.name not in ("student", "key", "parsed"))
+
+
+def _scalar(value) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
 def _valid_message(raw: bytes) -> dict | None:
     """The worker's message if it has the expected shape, else None."""
     try:
@@ -231,9 +241,10 @@ def _valid_message(raw: bytes) -> dict | None:
         return None
     if not isinstance(message, dict):
         return None
-    if set(message) == {"verdict", "diagnosis"}:
-        if isinstance(message["verdict"], str) and message["verdict"] in VERDICTS \
-                and isinstance(message["diagnosis"], str):
+    if "verdict" in message:
+        if set(message) <= set(_carried_fields()) and isinstance(message["verdict"], str) \
+                and message["verdict"] in VERDICTS and isinstance(message.get("diagnosis"), str) \
+                and all(_scalar(v) for v in message.values()):
             return message
     elif set(message) == {"stopped"} and message["stopped"] == "memory":
         return message
@@ -273,7 +284,9 @@ def _work(connection, entries: list[KeyEntry], answers: list, memory_bytes: int)
     for entry, answer in zip(entries, answers):
         try:
             verdict = checker.compare(entry, answer)
-            message = {"verdict": verdict.verdict, "diagnosis": str(verdict.diagnosis)[:MAX_DIAGNOSIS_CHARS]}
+            message = {name: getattr(verdict, name) for name in _carried_fields()}
+            message = {name: value for name, value in message.items() if _scalar(value)}
+            message["diagnosis"] = str(verdict.diagnosis)[:MAX_DIAGNOSIS_CHARS]
         except MemoryError:
             message = {"stopped": "memory"}
         except RecursionError:

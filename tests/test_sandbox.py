@@ -120,7 +120,8 @@ def test_honest_answers_get_the_same_verdicts_as_in_process():
     "raw",
     [b"[1]", b'{"verdict": "correct"}', b'{"verdict": "perfect", "diagnosis": ""}', b"\x80\x04K\x01.",
      b'{"verdict": "correct", "diagnosis": 1}', b'{"verdict": ["correct"], "diagnosis": ""}', b"[" * 5000,
-     b'{"stopped": "time"}', b'{"failed": null}'],
+     b'{"stopped": "time"}', b'{"failed": null}', b'{"verdict": "correct", "diagnosis": "", "student": "x"}',
+     b'{"verdict": "correct", "diagnosis": "", "parsed": "x"}', b'{"verdict": "correct", "diagnosis": "", "seed": [1]}'],
 )
 def test_the_grader_accepts_only_well_formed_json_from_a_worker(raw):
     assert sandbox._valid_message(raw) is None
