@@ -110,10 +110,16 @@ def test_the_class_budget_spans_files():
 def test_honest_answers_get_the_same_verdicts_as_in_process():
     answers = checker.read_answers(os.path.join(os.path.dirname(__file__), "..", "examples", "seed_answers.toml"))
     verdicts, stopped = grade(answers)
-    expected = {answer_id: REAL_COMPARE(entry, answers.get(answer_id)) for answer_id, entry in KEY.items()}
+    absent = getattr(checker, "MISSING", None)
+    expected = {answer_id: REAL_COMPARE(entry, answers.get(answer_id, absent)) for answer_id, entry in KEY.items()}
     assert stopped == ""
-    assert {i: (v.verdict, v.diagnosis) for i, v in verdicts.items()} == \
-        {i: (v.verdict, v.diagnosis) for i, v in expected.items()}
+    assert {i: v.verdict for i, v in verdicts.items()} == {i: v.verdict for i, v in expected.items()}
+
+    def fixed(diagnosis):  # a diagnosis that names a random point differs from run to run
+        return "differs from the key at" not in diagnosis and "seed" not in diagnosis
+
+    assert {i: v.diagnosis for i, v in verdicts.items() if fixed(v.diagnosis)} == \
+        {i: v.diagnosis for i, v in expected.items() if fixed(v.diagnosis)}
 
 
 @pytest.mark.parametrize(
