@@ -97,6 +97,99 @@ def bench_bptt() -> list[tuple[int, float]]:
     return [(T, median_seconds(lambda: cold(T), 3)) for T in (3, 10, 30, 100)]
 
 
+def bench_check_seed(repeats: int = 5) -> tuple[float, float]:
+    """Checking examples/seed_answers.toml: in a worker (as rnnsym does) against in-process compares."""
+    from pathlib import Path
+
+    from sympy.core.cache import clear_cache
+
+    from rnnsym import checker, pipeline, sandbox
+    from rnnsym.params import load_variant
+
+    variant = load_variant(None)
+    solved = pipeline.solve(variant)
+    answers = checker.read_answers(Path(__file__).parent.parent / "examples" / "seed_answers.toml")
+
+    def isolated_check():
+        clear_cache()  # both start cold: the worker's cache dies with it, in-process repeats would reuse theirs
+        checker.check_answers(variant, solved, answers, sandbox.Grader())
+
+    def in_process_check():
+        clear_cache()
+        return [checker.compare(e, answers.get(i)) for i, e in checker.answer_key(variant, solved).items()]
+
+    isolated, in_process = median_seconds(isolated_check, repeats), median_seconds(in_process_check, repeats)
+    return isolated, in_process
+
+
+HOSTILE_ANSWERS = ["9**9**9", "(lambda: 0)", "().__class__", "h_t > 0", "10**10**10", "[1+2][3-4]", "1/0",
+                   "sigmoid(h_t > 0)", "Min()", "exp(10**6)", "~h_t", "h_t & h_next", "[*range(10**9)].sort()"]
+
+
+def _hostile_file(kind: int, path, ids: list[str]) -> None:
+    """One of ten kinds of student file: hostile answers, unreadable files, a good file."""
+    import json
+    import os
+
+    if kind == 0:
+        path.write_text('"2b.params.total" = "m*V + m*h + 2*h**2 + h*V + 2*h + V"\n"1c.kinds" = ["sink"]\n')
+    elif kind == 1:
+        path.write_text('"3c.h_t" = ["9**9**9", "9**9**9"]\n"1b.derivative" = "(lambda: 0)"\n')
+    elif kind == 2:  # every answer id hostile
+        path.write_text("".join(f"{json.dumps(i)} = {json.dumps(HOSTILE_ANSWERS[k % len(HOSTILE_ANSWERS)])}\n"
+                                for k, i in enumerate(ids)))
+    elif kind == 3:
+        os.mkfifo(path)
+    elif kind == 4:
+        os.symlink("/dev/zero", path)
+    elif kind == 5:
+        path.write_text("[[[")
+    elif kind == 6:
+        path.with_suffix(".json").write_text("[" * 5000 + "]" * 5000)
+    elif kind == 7:
+        path.with_suffix(".json").write_text('{"\\u001b[2Jscore: 27 of 27": 1, "1c.kinds": ["\\ud800"]}')
+    elif kind == 8:
+        path.with_name(path.name.upper()).write_text('"1c.kinds" = ["sink"]\n')
+    else:
+        path.write_text('"1c.kinds" = ["sink"]\n"4c.sequential_steps" = "13"\n')
+
+
+def bench_hostile_gradebook(count: int = 200) -> tuple[float, float, str]:
+    """`rnnsym check --params-dir` over ``count`` files, most of them hostile, with the default budgets.
+
+    Returns:
+        (wall seconds, peak RSS of the largest process in MiB, the summary line rnnsym printed).
+    """
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from rnnsym import checker, pipeline, variants
+
+    with tempfile.TemporaryDirectory() as scratch:
+        params_dir, answers_dir = Path(scratch) / "variants", Path(scratch) / "answers"
+        answers_dir.mkdir()
+        batch = variants.draw_batch(variants.BatchSpec(11, count))
+        ids = list(checker.answer_key(batch[0], pipeline.solve(batch[0])))
+        for index, variant in enumerate(batch):
+            folder = params_dir / variant.meta.variant
+            folder.mkdir(parents=True)
+            (folder / "params.toml").write_text(variants.params_toml(variant), encoding="utf-8")
+            _hostile_file(index % 10, answers_dir / f"{variant.meta.variant}.toml", ids)
+        # The wrapper's RUSAGE_CHILDREN covers rnnsym and every worker it forked (the largest of them).
+        measure = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], capture_output=True, "
+                   "text=True); print(done.stdout.strip()); print(done.returncode); "
+                   "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", measure, sys.executable, "-m", "rnnsym", "check",
+                               "--params-dir", str(params_dir), "--answers-dir", str(answers_dir)],
+                              capture_output=True, text=True, check=True)
+        wall = time.perf_counter() - started
+    summary, status, peak = done.stdout.strip().splitlines()[-3:]
+    return wall, int(peak) / 1024, f"{summary} (exit status {status})"
+
+
 def main() -> None:
     derive_render, compile_time, noop = bench_report()
     print("Default report (median of 3 runs)")
@@ -115,6 +208,15 @@ def main() -> None:
         print(f"{grid:>10} {lexicographic * 1e3:>11.1f} ms {wavefront * 1e3:>8.1f} ms {with_plan * 1e3:>6.1f} ms "
               f"{lexicographic / wavefront:>7.1f}x {lexicographic / with_plan:>18.1f}x")
     print("target: the wavefront at least 5x faster on both grids")
+    print()
+    isolated, in_process = bench_check_seed()
+    print("Checking examples/seed_answers.toml against the default variant (median of 5 runs)")
+    print(f"  in a worker process {isolated:.2f} s; in-process compares (no isolation) {in_process:.2f} s")
+    print()
+    wall, peak, summary = bench_hostile_gradebook()
+    print("Gradebook over 200 files (hostile answers, FIFOs, symlinks, invalid and deep files), default budgets")
+    print(f"  wall time {wall:.0f} s; peak RSS of the largest process {peak:.0f} MiB")
+    print(f"  {summary}")
     print()
     wall, floor = bench_batch()
     print("Variant batch: 20 variants, --jobs 2 (problems.pdf + solutions.pdf each)")

@@ -70,6 +70,7 @@ from rnnsym.errors import InputError
 from rnnsym.params import Variant, variant_as_strings
 from rnnsym.pipeline import Solved, answers_document
 from rnnsym.problem import KeyEntry  # noqa: F401  (the key entries live with their problems)
+from rnnsym.safe_io import json_safe_for_terminal, printable, read_regular_file
 
 POINTS = 24  # random points an answer must agree at (when the exact step cannot decide)
 MIN_POINTS = 18  # fewest points at which the answer must have a value
@@ -582,27 +583,71 @@ def _short(z) -> str:
 # --- the whole sheet ------------------------------------------------------------
 
 
+# Answers files come from students: bounded in size, read only when they are
+# regular files, and refused with the reason when they are not a shallow
+# mapping of answer ids to answers.
+MAX_ANSWERS_BYTES = 256 * 1024
+MAX_NESTING = 10  # a table of tables of a matrix: "2b" > "ops" > "encoder", or rows > numbers
+
+
 def read_answers(path: Path) -> dict:
     """A student's answers file (TOML or JSON): answer ids to answers.
 
+    Only a regular file of at most MAX_ANSWERS_BYTES is read (no symbolic
+    link, FIFO or device); ``.json`` is read as JSON, anything else as TOML.
+
     Raises:
-        InputError: the file cannot be read at all (exit status 2).
+        InputError: "<path>: cannot read the answers file: <reason>" (exit status 2);
+            the gradebook turns it into the student's row.
     """
+    shown = printable(path)
     try:
-        raw = Path(path).read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot read the answers file ({error})") from None
+        raw = read_regular_file(Path(path), MAX_ANSWERS_BYTES)
+    except InputError as error:
+        raise InputError(f"{shown}: cannot read the answers file: {error}") from None
     try:
-        document = json.loads(raw) if Path(path).suffix.lower() == ".json" else tomllib.loads(raw)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
-        raise InputError(f"{path}: neither valid TOML nor JSON ({error})") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{shown}: cannot read the answers file: expected UTF-8 text "
+                         f"({error.reason} at byte {error.start})") from None
+    is_json = Path(path).suffix.lower() == ".json"
+    try:
+        document = json.loads(text) if is_json else tomllib.loads(text)
+    except ValueError as error:  # JSONDecodeError, TOMLDecodeError, an integer of more than 4300 digits
+        raise InputError(f"{shown}: cannot read the answers file: not valid {'JSON' if is_json else 'TOML'} "
+                         f"({printable(error)})") from None
+    except RecursionError:
+        raise InputError(f"{shown}: cannot read the answers file: nested too deeply") from None
     if not isinstance(document, dict):
-        raise InputError(f"{path}: expected a mapping of answer ids to answers")
+        raise InputError(f"{shown}: cannot read the answers file: expected a mapping of answer ids to answers, "
+                         f"got {'an array' if isinstance(document, list) else 'a single value'}")
+    problem = _document_problem(document)
+    if problem:
+        raise InputError(f"{shown}: cannot read the answers file: {problem}")
     # TOML reads 1a.fixed_points = ... as a table {"1a": {"fixed_points": ...}} unless quoted.
     return _flatten(document)
 
 
+def _document_problem(document: dict) -> str:
+    """Why a parsed answers document cannot be graded, or "" (walked without recursion)."""
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return f"nested deeper than {MAX_NESTING} levels"
+        if isinstance(value, dict):
+            stack.extend((k, depth) for k in value)
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+        elif isinstance(value, str) and any("\ud800" <= c <= "\udfff" for c in value):
+            # JSON's "\ud800" escape: a lone surrogate, which no UTF-8 output can hold.
+            return "a string holds a lone surrogate (an invalid \\uD800-\\uDFFF escape)"
+    return ""
+
+
 def _flatten(table: dict) -> dict:
+    """Dotted answer ids from nested tables: {"1a": {"fixed_points": x}} -> {"1a.fixed_points": x}."""
     result = {}
     for key, value in table.items():
         if isinstance(value, dict):
@@ -612,10 +657,18 @@ def _flatten(table: dict) -> dict:
     return result
 
 
-def check_answers(variant: Variant, solved: list[Solved], answers: dict) -> dict:
-    """The JSON document of interfaces.md section 4 (plus the parsed answers for the PDF)."""
+def check_answers(variant: Variant, solved: list[Solved], answers: dict, grader=None) -> dict:
+    """The JSON document of interfaces.md section 4 (plus the verdicts and key for the PDF).
+
+    Each answer is compared in a worker process within the grader's budgets
+    (:mod:`rnnsym.sandbox`); ``grader`` carries the class budget across the
+    files of a gradebook (default: a fresh grader with the default budgets).
+    """
+    from rnnsym import sandbox
+
     key = answer_key(variant, solved)
-    verdicts = {answer_id: compare(entry, answers.get(answer_id, MISSING)) for answer_id, entry in key.items()}
+    grader = grader or sandbox.Grader()
+    verdicts, stopped = grader.compare_all(key, answers)
     credited = sum(v.verdict in ("correct", "equivalent") for v in verdicts.values())
     return {
         "params": variant_as_strings(variant),
@@ -624,27 +677,35 @@ def check_answers(variant: Variant, solved: list[Solved], answers: dict) -> dict
         "unknown_ids": sorted(set(answers) - set(key)),
         "_verdicts": verdicts,
         "_key": key,
+        "_stopped": stopped,  # "" or the budget that left answers not graded
     }
 
 
 # --- output -----------------------------------------------------------------------
 
+MAX_UNKNOWN_SHOWN = 20
+
 
 def terminal_table(result: dict) -> str:
-    """A plain-text table: id, verdict, diagnosis."""
+    """A plain-text table: id, verdict, diagnosis (student text escaped for the terminal)."""
     lines = [f"{'answer':<26} {'verdict':<11} diagnosis"]
     for answer_id, verdict in result["answers"].items():
-        lines.append(f"{answer_id:<26} {verdict['verdict']:<11} {verdict['diagnosis']}")
+        lines.append(f"{printable(answer_id):<26} {printable(verdict['verdict']):<11} "
+                     f"{printable(verdict['diagnosis'])}")
     score = result["score"]
     lines.append(f"score: {score['correct']} of {score['of']}")
-    if result["unknown_ids"]:
-        lines.append("ignored (not answer ids): " + ", ".join(result["unknown_ids"]))
+    unknown = result["unknown_ids"]
+    if unknown:
+        shown = ", ".join(printable(i) for i in unknown[:MAX_UNKNOWN_SHOWN])
+        more = f" and {len(unknown) - MAX_UNKNOWN_SHOWN} more" if len(unknown) > MAX_UNKNOWN_SHOWN else ""
+        lines.append(f"ignored (not answer ids): {shown}{more}")
     return "\n".join(lines) + "\n"
 
 
 def public_json(result: dict) -> str:
+    """The result as JSON, with control and bidirectional characters written as \\u escapes."""
     document = {k: v for k, v in result.items() if not k.startswith("_")}
-    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+    return json_safe_for_terminal(json.dumps(document, indent=2, ensure_ascii=False, default=str)) + "\n"
 
 
 # The feedback PDF shows at most this many characters of an answer or a

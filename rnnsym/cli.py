@@ -43,7 +43,16 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--pdf", type=Path, help="also write a feedback PDF here")
     check.add_argument("--params-dir", type=Path, help="a variants folder (one params.toml per variant)")
     check.add_argument("--answers-dir", type=Path, help="answers files named <variant id>.toml or .json")
-    check.add_argument("--gradebook", type=Path, help="gradebook CSV to write (default: ANSWERS_DIR/gradebook.csv)")
+    check.add_argument("--gradebook", type=Path,
+                       help="gradebook CSV to write, outside ANSWERS_DIR (default: PARAMS_DIR/gradebook.csv)")
+    check.add_argument("--answer-budget", type=_budget, metavar="SECONDS",
+                       help="wall-clock seconds to compare one answer (default: 10)")
+    check.add_argument("--memory-budget", type=_budget, metavar="MIB",
+                       help="memory one comparison may add to its worker, in MiB (default: 1024)")
+    check.add_argument("--file-budget", type=_budget, metavar="SECONDS",
+                       help="seconds for all the answers of one file (default: 60)")
+    check.add_argument("--class-budget", type=_budget, metavar="SECONDS",
+                       help="seconds for all the files of a gradebook (default: 10 per answers file, at least 60)")
     for name, text in (("variants", "build one variant per student: problem sheet, key, params.toml, answers"),
                        ("stress", "draw and check many variants without LaTeX; print the regimes drawn")):
         command = commands.add_parser(name, help=text)
@@ -60,6 +69,16 @@ def parser() -> argparse.ArgumentParser:
             command.add_argument("--out", type=Path, default=Path("output/variants"), help="output directory")
             command.add_argument("--shard", default="1/1", help="build only part K of N of the batch, as K/N")
     return main
+
+
+def _budget(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 86_400:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive number (at most 86400)")
+    return value
 
 
 def batch_spec(arguments):
@@ -106,21 +125,65 @@ def _status_of(error: str) -> int:
 
 
 def run_check(arguments) -> int:
-    from rnnsym import checker, gradebook, pipeline
+    """``rnnsym check``: one answers file, or a gradebook for a class.
+
+    Student files are data: an error grading one of them is reported as
+    such (one line, exit 1), never as a traceback.
+    """
+    from rnnsym import sandbox
+
+    given = {"answer_seconds": arguments.answer_budget, "file_seconds": arguments.file_budget,
+             "class_seconds": arguments.class_budget,
+             "memory_mib": None if arguments.memory_budget is None else max(1, round(arguments.memory_budget))}
+    budgets = sandbox.Budgets(**{name: value for name, value in given.items() if value is not None})
+    try:
+        if arguments.params_dir or arguments.answers_dir:
+            return _run_gradebook(arguments, budgets)
+        return _run_single_check(arguments, budgets)
+    except (RnnsymError, OSError):  # OSError: writing the PDF; main() reports it (exit 4)
+        raise
+    except Exception as error:  # noqa: BLE001 - an internal error is one line, not a traceback
+        raise _internal_error(error) from None
+
+
+def _internal_error(error: BaseException) -> RnnsymError:
+    from rnnsym.safe_io import printable
+
+    return RnnsymError(printable(f"internal error while checking: {type(error).__name__}: {error}"))
+
+
+def _run_gradebook(arguments, budgets) -> int:
+    from rnnsym import gradebook
+    from rnnsym.safe_io import printable
+
+    if not (arguments.params_dir and arguments.answers_dir):
+        raise InputError("arguments: --params-dir and --answers-dir go together")
+    if arguments.answers is not None:
+        raise InputError("arguments: give an ANSWERS file or --params-dir with --answers-dir, not both")
+    target = arguments.gradebook or gradebook.default_target(arguments.params_dir)
+    book = gradebook.write(arguments.params_dir, arguments.answers_dir, arguments.gradebook, budgets)
+    for warning in book.warnings:
+        print(f"rnnsym: warning: {warning}", file=sys.stderr)
+    counts = ", ".join(f"{book.count(status)} {status}" for status in
+                       ("graded", "no answers file", "unreadable file", "not graded", "grading failed",
+                        "cannot read params.toml")
+                       if book.count(status))
+    print(f"wrote {printable(target)}: {len(book.rows)} variant(s): {counts or 'none graded'}")
+    return 0
+
+
+def _run_single_check(arguments, budgets) -> int:
+    from rnnsym import checker, pipeline, sandbox
     from rnnsym.params import load_variant
 
-    if arguments.params_dir or arguments.answers_dir:
-        if not (arguments.params_dir and arguments.answers_dir):
-            raise InputError("arguments: --params-dir and --answers-dir go together")
-        target = arguments.gradebook or arguments.answers_dir / "gradebook.csv"
-        rows = gradebook.write(arguments.params_dir, arguments.answers_dir, target)
-        print(f"wrote {target}: {rows} student(s)")
-        return 0
     if arguments.answers is None:
         raise InputError("arguments: expected an ANSWERS file (or --params-dir with --answers-dir)")
     variant = load_variant(arguments.params)
     answers = checker.read_answers(arguments.answers)
-    result = checker.check_answers(variant, pipeline.solve(variant), answers)
+    try:
+        result = checker.check_answers(variant, pipeline.solve(variant), answers, sandbox.Grader(budgets))
+    except OSError as error:  # e.g. no worker process could be started: not an output error
+        raise _internal_error(error) from None
     sys.stdout.write(checker.public_json(result) if arguments.json else checker.terminal_table(result))
     if arguments.pdf:
         checker.write_feedback_pdf(variant, result, arguments.pdf)

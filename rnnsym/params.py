@@ -24,6 +24,9 @@ Reader = Callable[[object, str], Any]
 # Limits that keep derivations and compiles practical; the error names them.
 MAX_TEXT_LENGTH = 2000
 MAX_LIST_LENGTH = 12
+# meta.student and meta.student_id; a roster is checked against the same limits.
+STUDENT_NAME_LENGTH = 200
+STUDENT_ID_LENGTH = 100
 
 
 def number(low=None, high=None, *, low_open=False, high_open=False) -> Reader:
@@ -168,8 +171,8 @@ class Meta:
     course: str = rule(text(200), "")
     variant: str = rule(text(100), "default")
     # Set for generated variants: who the sheet is for, and how to redraw it.
-    student: str = rule(text(200), "")
-    student_id: str = rule(text(100), "")
+    student: str = rule(text(STUDENT_NAME_LENGTH), "")
+    student_id: str = rule(text(STUDENT_ID_LENGTH), "")
     seed: str = rule(text(100), "")
 
 

@@ -12,18 +12,21 @@ from __future__ import annotations
 import concurrent.futures
 import csv
 import dataclasses
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 from rnnsym import drawing, merged_key, pipeline
 from rnnsym.errors import InputError, RnnsymError
-from rnnsym.params import Meta, Variant, as_strings
+from rnnsym.params import STUDENT_ID_LENGTH, STUDENT_NAME_LENGTH, Meta, Variant, as_strings
 from rnnsym.registry import PROBLEMS
+from rnnsym.safe_io import csv_cell, printable, write_atomically
 
 # The index lists every answer id the sheet asks for, in the sheet's order.
 INDEX_ANSWERS = tuple(spec.id for problem in PROBLEMS.values() for spec in problem.answer_specs)
@@ -52,21 +55,47 @@ def variant_id(seed: int, index: int) -> str:
 
 
 def read_roster(path: Path) -> tuple[Student, ...]:
-    """Students from a CSV file with a header: a ``name`` column and optionally ``id``."""
+    """Students from a CSV file with a header: a ``name`` column and optionally ``id``.
+
+    Each row is checked against the limits params.toml applies to
+    meta.student and meta.student_id (length, no control characters), so a
+    roster that is read builds only variants whose params.toml reads back.
+
+    Raises:
+        InputError: "--roster FILE, line N: ..." for the first bad row.
+    """
+    shown = printable(path)
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
+        # utf-8-sig: a spreadsheet's byte order mark would otherwise hide the 'name' column.
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            rows = [(reader.line_num, row) for row in reader]
     except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise InputError(f"--roster {path}: cannot read the CSV file ({error})") from None
-    if not rows or "name" not in rows[0]:
-        raise InputError(f"--roster {path}: expected a header with a 'name' column (and optionally 'id')")
+        raise InputError(f"--roster {shown}: cannot read the CSV file ({printable(error)})") from None
+    if not rows or "name" not in rows[0][1]:
+        raise InputError(f"--roster {shown}: expected a header with a 'name' column (and optionally 'id')")
     students = []
-    for number, row in enumerate(rows, start=2):
+    for line, row in rows:
         name = (row.get("name") or "").strip()
         if not name:
-            raise InputError(f"--roster {path}, line {number}: the name is empty")
-        students.append(Student(name, (row.get("id") or "").strip()))
+            raise InputError(f"--roster {shown}, line {line}: the name is empty")
+        student_id = (row.get("id") or "").strip()
+        for field, value, limit in (("name", name, STUDENT_NAME_LENGTH), ("id", student_id, STUDENT_ID_LENGTH)):
+            problem = _roster_text_problem(value, limit)
+            if problem:
+                raise InputError(f"--roster {shown}, line {line}: the {field} {problem}")
+        students.append(Student(name, student_id))
     return tuple(students)
+
+
+def _roster_text_problem(value: str, limit: int) -> str:
+    """Why a roster cell cannot go into params.toml, or ""."""
+    if len(value) > limit:
+        return f"is longer than {limit} characters ({len(value)})"
+    control = next((c for c in value if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp")), None)
+    if control is not None:
+        return f"contains a control character (U+{ord(control):04X})"
+    return ""
 
 
 def _draw_variant(spec: BatchSpec, index: int, attempt: int) -> Variant:
@@ -216,6 +245,11 @@ def run_batch(spec: BatchSpec, out_dir: Path, *, jobs: int | None = None,
 
 
 def write_index(outcomes: list[Outcome], spec: BatchSpec, stem: Path) -> None:
+    """The batch index for the grader, as JSON and CSV, each written atomically.
+
+    Text cells of the CSV (student names and ids come from a roster) are
+    neutralised against spreadsheet formulas; numbers stay numbers.
+    """
     rows = [
         {"variant": o.variant, "seed": spec.seed, "index": o.index + 1, "student": o.student,
          "student_id": spec.students[o.index].id if spec.students else "",
@@ -223,14 +257,14 @@ def write_index(outcomes: list[Outcome], spec: BatchSpec, stem: Path) -> None:
          **{k: v if isinstance(v, (str, int)) else json.dumps(v) for k, v in o.answers.items()}}
         for o in outcomes
     ]
-    stem.with_suffix(".json").write_text(
-        json.dumps([{**row, **o.answers, "error": o.error} for row, o in zip(rows, outcomes)],
-                   indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_atomically(stem.with_suffix(".json"), json.dumps(
+        [{**row, **o.answers, "error": o.error} for row, o in zip(rows, outcomes)], indent=2, ensure_ascii=False) + "\n")
     columns = ["variant", "seed", "index", "student", "student_id", "status", *INDEX_ANSWERS]
-    with open(stem.with_suffix(".csv"), "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows({name: csv_cell(value) for name, value in row.items()} for row in rows)
+    write_atomically(stem.with_suffix(".csv"), buffer.getvalue())
 
 
 @dataclasses.dataclass(frozen=True)

@@ -143,24 +143,6 @@ def test_unreadable_answers_file_exits_2(tmp_path):
     assert rnnsym("check", tmp_path / "missing.toml").returncode == 2
 
 
-def test_gradebook_for_a_class(tmp_path):
-    from rnnsym import variants
-
-    params_dir, answers_dir = tmp_path / "variants", tmp_path / "answers"
-    for variant in variants.draw_batch(variants.BatchSpec(4, 2)):
-        folder = params_dir / variant.meta.variant
-        folder.mkdir(parents=True)
-        write(folder / "params.toml", variants.params_toml(variant))
-    answers_dir.mkdir()
-    write(answers_dir / "s4-v001.toml", '"4c.sequential_steps" = 1\n')
-    write(answers_dir / "s4-v002.json", '{"1c.kinds": ["sink"]}')
-    result = rnnsym("check", "--params-dir", params_dir, "--answers-dir", answers_dir)
-    assert result.returncode == 0, result.stderr
-    lines = (answers_dir / "gradebook.csv").read_text().splitlines()
-    assert lines[0].startswith("variant,student,student_id,correct,of,1a.fixed_points")
-    assert len(lines) == 3 and lines[1].startswith("s4-v001,")
-
-
 @pytest.mark.latex
 @pytest.mark.usefixtures("latex_available")
 def test_feedback_pdf_shows_answers_beside_the_key(tmp_path):
