@@ -1,5 +1,6 @@
 """Rendering without TeX: escaping, the printer, and the golden .tex."""
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -70,3 +71,26 @@ def test_default_tex_matches_the_golden_file(tmp_path, monkeypatch):
     if os.environ.get("RNNSYM_UPDATE_GOLDEN") == "1":
         GOLDEN.write_text(source, encoding="utf-8")
     assert source == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_checks_are_an_appendix_that_names_the_checks_that_did_not_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(torch_reference, "available", lambda: False)
+    sections = sections_for(load_variant(None), tmp_path)
+    body = render.render_body(sections)
+    appendix = body.index(r"\appendix")
+    # The solutions come first, every check table after them.
+    assert body.index(r"\begin{longtable}") > appendix
+    assert body.count(r"\begin{longtable}") == len(sections)
+    statement = body[appendix:body.index(r"\begin{longtable}")]
+    assert "Of the 30 checks, 3 did not run here" in statement
+    for check_id in (r"2b.params\_torch", r"2b.flops\_torch", "3a.torch"):
+        assert rf"\texttt{{{check_id}}}: torch is not installed" in statement
+    assert "Every answer above was verified" not in body
+    assert r"\appendix" not in render.render_body(sections, show_solutions=False)
+
+
+def test_checks_appendix_says_all_passed_only_when_all_ran(tmp_path):
+    sections = [dict(section, checks=tuple(dataclasses.replace(c, passed=True) for c in section["checks"]))
+                for section in sections_for(load_variant(None), tmp_path)]
+    body = render.render_body(sections)
+    assert "All 30 checks below ran and passed" in body and "did not run" not in body
