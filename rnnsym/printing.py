@@ -100,6 +100,10 @@ class RnnLatexPrinter(LatexPrinter):
             if denominator <= FACTOR_MAX_DENOMINATOR and all(abs(e) <= FACTOR_MAX_ENTRY for e in scaled):
                 return r"\frac{1}{%d} %s" % (denominator, super()._print_MatrixBase(scaled))
             return self._spaced_matrix(expr)
+        denominator = self._common_denominator(entries)
+        if denominator is not None:
+            scaled = expr.applyfunc(lambda entry: sympy.expand(entry * denominator))
+            return r"\frac{1}{%d} %s" % (denominator, super()._print_MatrixBase(scaled))
         common = self._common_radical(entries)
         if common is not None:
             return r"%s %s" % (self._print(common), super()._print_MatrixBase((expr / common).applyfunc(sympy.nsimplify)))
@@ -113,6 +117,27 @@ class RnnLatexPrinter(LatexPrinter):
 
         rows = [" & ".join(entry(expr[i, j]) for j in range(expr.cols)) for i in range(expr.rows)]
         return r"\left[\begin{matrix}%s\end{matrix}\right]" % r"\\[9pt]".join(rows)
+
+    @staticmethod
+    def _common_denominator(entries):
+        """q when the entries are linear forms with rational coefficients of which
+        some are fractions, all with denominators dividing a small q; else None."""
+        coefficients = []
+        for entry in entries:
+            if entry == 0:
+                continue
+            if entry.has(sympy.Float) or entry.is_number:
+                return None
+            terms = sympy.expand(entry).as_coefficients_dict()
+            if not all(c.is_Rational for c in terms.values()) or any(t.is_number and t != 1 for t in terms):
+                return None
+            coefficients += list(terms.values())
+        if not coefficients or all(c.q == 1 for c in coefficients):
+            return None
+        denominator = sympy.ilcm(*(c.q for c in coefficients)) if len(coefficients) > 1 else coefficients[0].q
+        if denominator > FACTOR_MAX_DENOMINATOR or any(abs(c * denominator) > FACTOR_MAX_ENTRY for c in coefficients):
+            return None
+        return denominator
 
     @staticmethod
     def _common_radical(entries):
