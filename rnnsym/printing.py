@@ -107,13 +107,14 @@ class RnnLatexPrinter(LatexPrinter):
         common = self._common_radical(entries)
         if common is not None:
             return r"%s %s" % (self._print(common), super()._print_MatrixBase((expr / common).applyfunc(sympy.nsimplify)))
+        if all(e.is_number for e in entries) and any(r"\frac" in self._print(e) for e in entries):
+            return self._spaced_matrix(expr)
         return super()._print_MatrixBase(expr)
 
     def _spaced_matrix(self, expr) -> str:
         """Entries as full-size fractions (\\dfrac), rows 9 pt apart so they do not touch."""
         def entry(value):
-            text = self._print(value)
-            return text.replace(r"\frac", r"\dfrac", 1) if value.q != 1 else text
+            return self._print(value).replace(r"\frac", r"\dfrac")
 
         rows = [" & ".join(entry(expr[i, j]) for j in range(expr.cols)) for i in range(expr.rows)]
         return r"\left[\begin{matrix}%s\end{matrix}\right]" % r"\\[9pt]".join(rows)
