@@ -123,3 +123,12 @@ def test_oblique_limit_keeps_the_state_and_the_gradient_along_different_eigenvec
     # along r and the gradient along p.
     assert facts.state_directions == (sympy.Matrix([0, 1, 0]),)
     assert facts.gradient_directions == (sympy.Matrix([8, 16, 3]),)
+
+
+def test_delta_T_keeps_one_meaning_and_grid_sizes_are_maths(tmp_path):
+    body = rendered(tmp_path, DEFAULT_P3)
+    # delta_T = dE_T/dh_T (with its factor w_y) throughout 3a; the factor without w_y has its own name.
+    assert r"\delta_T = \frac{\partial E_T}{\partial h_T}" in body
+    assert r"\delta = " not in body and r"\delta\, h_{" not in body
+    assert r"(so that $\delta_{3} = \varepsilon\, w_y$)" in body
+    assert r"For the $5 \times 5$ grid" in body and "5 x 5" not in body
