@@ -612,13 +612,27 @@ def answers(d: Derivation) -> dict:
     }
 
 
+def cobweb_starts(starts: list[float], fixed: list[float], low: float, high: float) -> list[float]:
+    """The start values a cobweb draws: those that move (a start on a fixed point
+    draws nothing), and, if fewer than two move, the midpoints between the fixed
+    points and the ends of the domain, so that the picture shows where orbits go."""
+    def moves(x):
+        return all(abs(x - v) > 1e-3 * (high - low) for v in fixed)
+
+    chosen = [x for x in starts if moves(x)]
+    if len(chosen) < 2:
+        edges = sorted({low, high, *fixed})
+        chosen += [m for m in ((a + b) / 2 for a, b in zip(edges, edges[1:])) if moves(m) and m not in chosen]
+    return sorted(chosen)
+
+
 def figures(d: Derivation, directory: Path) -> dict:
     """Cobweb diagrams of both maps, as vector PDFs in ``directory``."""
     p = d.params
     sigmoid_file = plots.cobweb(
         directory / "p1-cobweb-sigmoid.pdf",
         lambda x: _sigmoid_float(float(p.w) * x + float(p.b)),
-        starts=[float(x) for x in p.cobweb_h0],
+        starts=cobweb_starts([float(x) for x in p.cobweb_h0], [float(q.value) for q in d.fixed_points], 0.0, 1.0),
         fixed=[(float(q.value), q.kind) for q in d.fixed_points],
         domain=(0.0, 1.0),
         label=r"$h_{t+1} = \sigma(w h_t + b)$",
@@ -628,7 +642,7 @@ def figures(d: Derivation, directory: Path) -> dict:
     relu_file = plots.cobweb(
         directory / "p1-cobweb-relu.pdf",
         lambda x: max(0.0, float(p.relu_a) * x + float(p.relu_c)),
-        starts=[float(x) for x in p.relu_cobweb_h0],
+        starts=cobweb_starts([float(x) for x in p.relu_cobweb_h0], [v for v, _ in relu_fixed], 0.0, top),
         fixed=relu_fixed,
         domain=(0.0, top),
         label=r"$h_{t+1} = \mathrm{ReLU}(a h_t + c)$",

@@ -213,7 +213,7 @@ def _check_instrumented(d: Derivation) -> Check:
         "2b.ops",
         "operation counts (default convention) against an instrumented forward pass that counts every "
         "multiplication, addition, division, exp and sigmoid it executes",
-        f"{len(GRID)} size combinations (m, h, V, T) in {{1,2}}x{{1,2,3}}x{{2,3}}x{{1,2}}, "
+        f"{len(GRID)} size combinations (m, h, V, T) in {{1, 2}} x {{1, 2, 3}} x {{2, 3}} x {{1, 2}}, "
         f"encoder and decoder: {len(mismatches)} mismatch(es); the grid determines polynomials of "
         "degree <= 1 in m, V, T and <= 2 in h",
         "exact",
@@ -241,7 +241,7 @@ def _check_weight_arrays(d: Derivation) -> Check:
 
 def _check_torch(d: Derivation) -> list[Check]:
     what_params = "parameter count (torch convention) against sum(p.numel()) of the torch.nn network"
-    what_flops = "FLOPs (flop_counter convention) against torch.utils.flop_counter.FlopCounterMode"
+    what_flops = "FLOPs (flop_counter convention) against FlopCounterMode of torch.utils.flop_counter"
     if not torch_reference.available():
         reason = "not run: torch is not installed (pip install '.[torch]')"
         return [Check("2b.params_torch", what_params, reason, "exact", None),

@@ -74,6 +74,8 @@ class Dynamics:
     spectral_radius: sympy.Expr
     regime: str
     limit: sympy.Matrix | None
+    facts: linear_dynamics.Facts  # what the prose may say about W (symmetric, orthogonal, ...)
+    Q_exact: bool  # Q is printed exactly (rational or short radicals), else to 6 digits with \approx
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,6 +129,15 @@ def derive_bptt(T: int) -> Bptt:
     return Bptt(T, xs, y, tuple(states), general, intermediate, expanded, sums)
 
 
+# An exact entry of Q is printed when it has at most this many operations
+# (sqrt(2)/2 has 2, 3*sqrt(73)/200 + 1/8 already 6): beyond, decimals read better.
+READABLE_OPS = 4
+
+
+def _readable(entry: sympy.Expr) -> bool:
+    return entry.is_Rational or sympy.count_ops(entry) <= READABLE_OPS
+
+
 def derive_dynamics(rows) -> Dynamics:
     W = sympy.Matrix(rows)
     decomposition = linear_dynamics.decompose(W)
@@ -142,6 +153,8 @@ def derive_dynamics(rows) -> Dynamics:
         spectral_radius=sympy.nsimplify(linear_dynamics.spectral_radius(decomposition)),
         regime=linear_dynamics.regime(decomposition),
         limit=linear_dynamics.limit(decomposition),
+        facts=linear_dynamics.facts(W, decomposition),
+        Q_exact=decomposition.Q is not None and all(_readable(entry) for entry in decomposition.Q),
     )
 
 

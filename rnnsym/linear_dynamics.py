@@ -148,3 +148,105 @@ def limit(d: Decomposition) -> sympy.Matrix | None:
             return None
     limit_of_power = sympy.diag(*(1 if value == 1 else 0 for value, size in d.blocks for _ in range(size)))
     return (d.P * limit_of_power * d.P.inv()).applyfunc(sympy.radsimp).T
+
+
+# W^k = I is looked for up to this k: a rational n x n matrix (n <= 4) of
+# finite order has order 1, 2, 3, 4, 5, 6, 8, 10 or 12.
+MAX_PERIOD = 12
+
+
+@dataclasses.dataclass(frozen=True)
+class Facts:
+    """What the prose about h^(t) = W^T h^(t-1) may claim, each fact established exactly.
+
+    Attributes:
+        symmetric: W = W^T (orthogonal eigenvectors).
+        defective: W has a Jordan block of size > 1 (too few eigenvectors).
+        orthogonal: W^T W = I, so every step preserves the norm of h.
+        period: the smallest k <= MAX_PERIOD with W^k = I, else None.
+        reflection: symmetric and orthogonal with exactly one eigenvalue -1
+            (a mirror: period 2, norm preserved).
+        oscillates: an eigenvalue on the unit circle other than 1 (-1 or a
+            complex pair): those components turn or flip for ever.
+        every_h0: the regime holds for every nonzero h^(0), not only for a
+            generic one.
+        transient: the eigenvalues 0 < |lambda| < 1 of Jordan blocks of size > 1,
+            whose terms t lambda^(t-1) grow before they decay.
+        polynomial_growth: a Jordan block of size > 1 on the unit circle, so
+            the state grows like a power of t, not exponentially.
+        limit_kind: None (no limit), "zero", "orthogonal" (a symmetric
+            projector) or "oblique".
+        state_directions: integer vectors spanning the range of the limit L
+            of (W^T)^t, where h^(t) ends up.
+        gradient_directions: integer vectors spanning the range of L^T,
+            where dE/dh^(0) = L^T dE/dh^(t) ends up (the same as
+            state_directions exactly when L is symmetric).
+    """
+
+    symmetric: bool
+    defective: bool
+    orthogonal: bool
+    period: int | None
+    reflection: bool
+    oscillates: bool
+    every_h0: bool
+    transient: tuple
+    polynomial_growth: bool
+    limit_kind: str | None
+    state_directions: tuple = ()
+    gradient_directions: tuple = ()
+
+
+def _integer_direction(vector: sympy.Matrix) -> sympy.Matrix:
+    """The vector scaled to coprime integers (rational entries), first nonzero entry positive."""
+    entries = [sympy.nsimplify(e) for e in vector]
+    if not all(e.is_Rational for e in entries):
+        return vector
+    scale = sympy.ilcm(*(e.q for e in entries)) if len(entries) > 1 else entries[0].q
+    integers = [int(e * scale) for e in entries]
+    divisor = sympy.igcd(*integers) if len(integers) > 1 else abs(integers[0])
+    sign = -1 if next(i for i in integers if i != 0) < 0 else 1
+    return sympy.Matrix([sign * i // divisor for i in integers])
+
+
+def _is_zero(expr) -> bool:
+    return sympy.simplify(expr) == 0
+
+
+def facts(W: sympy.Matrix, d: Decomposition) -> Facts:
+    """The facts of :class:`Facts` for W and its decomposition ``d``."""
+    identity = sympy.eye(W.rows)
+    moduli = [(value, size, sympy.nsimplify(sympy.Abs(value))) for value, size in d.blocks]
+    orthogonal = (W.T * W - identity).is_zero_matrix is True
+    period, power = None, identity
+    for k in range(1, MAX_PERIOD + 1):
+        power = (power * W).applyfunc(sympy.nsimplify)
+        if power == identity:
+            period = k
+            break
+    minus_ones = sum(size for value, size in d.blocks if _is_zero(value + 1))
+    on_circle = [(value, size) for value, size, modulus in moduli if _is_zero(modulus - 1)]
+    kind = regime(d)
+    limit_matrix = limit(d)
+    if limit_matrix is None:
+        limit_kind = None
+    elif limit_matrix.is_zero_matrix:
+        limit_kind = "zero"
+    else:
+        limit_kind = "orthogonal" if limit_matrix.is_symmetric() else "oblique"
+    return Facts(
+        symmetric=d.kind == "symmetric",
+        defective=d.kind == "defective",
+        orthogonal=orthogonal,
+        period=period,
+        reflection=orthogonal and W.is_symmetric() and minus_ones == 1,
+        oscillates=any(not _is_zero(value - 1) for value, _ in on_circle),
+        every_h0=kind in ("vanishes", "bounded") or all(modulus > 1 for _, _, modulus in moduli),
+        transient=tuple(value for value, size, modulus in moduli if size > 1 and 0 < modulus < 1),
+        polynomial_growth=any(size > 1 for _, size in on_circle),
+        limit_kind=limit_kind,
+        state_directions=tuple(_integer_direction(v) for v in limit_matrix.columnspace())
+        if limit_kind not in (None, "zero") else (),
+        gradient_directions=tuple(_integer_direction(v) for v in limit_matrix.T.columnspace())
+        if limit_kind not in (None, "zero") else (),
+    )

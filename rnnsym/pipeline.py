@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -72,12 +73,25 @@ def report_sections(solved: list[Solved], figure_dir: Path) -> list[dict]:
     ]
 
 
+# TeX's report of a line or page that does not fit: "Overfull \hbox (37.1pt too
+# wide) in paragraph at lines 80--82" (or "... detected at line 9" for displays).
+_OVERFULL = re.compile(r"^Overfull \\[hv]box \((\d+(?:\.\d+)?)pt too (?:wide|high)\).*$", re.MULTILINE)
+
+
+def overfull_boxes(log: str) -> tuple[tuple[float, str], ...]:
+    """Every overfull box a TeX log reports, as (points too wide or high, log line)."""
+    return tuple((float(match.group(1)), match.group(0)) for match in _OVERFULL.finditer(log))
+
+
 @dataclasses.dataclass(frozen=True)
 class BuildResult:
-    """What a build wrote, and how long its LaTeX compiles took (for benchmarks)."""
+    """What a build wrote, how long its LaTeX compiles took (for benchmarks),
+    and the overfull boxes each compile's log reported (by sheet), so that a
+    test can hold every layout to the margins without keeping the logs."""
 
     outputs: dict[str, Path]
     compile_seconds: float
+    overfull: dict[str, tuple[tuple[float, str], ...]] = dataclasses.field(default_factory=dict)
 
 
 def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False) -> BuildResult:
@@ -98,6 +112,7 @@ def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False
     sheets = {"solutions": True, **({"problems": False} if problem_sheet else {})}
     names = ["answers.json"] + [f"{sheet}.{ext}" for sheet in sheets for ext in ("tex", "pdf")]
     compile_seconds = 0.0
+    overfull = {}
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".build-") as scratch:
         work = Path(scratch)
         sections = report_sections(solved, work)
@@ -107,7 +122,9 @@ def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False
             started = time.perf_counter()
             latex.compile_pdf(tex_file)
             compile_seconds += time.perf_counter() - started
+            log = tex_file.with_suffix(".log")
+            overfull[sheet] = overfull_boxes(log.read_text(errors="replace")) if log.exists() else ()
         (work / "answers.json").write_text(answers_json(answers_document(variant, solved)), encoding="utf-8")
         for name in names:
             os.replace(work / name, out_dir / name)
-    return BuildResult({name: out_dir / name for name in names}, compile_seconds)
+    return BuildResult({name: out_dir / name for name in names}, compile_seconds, overfull)

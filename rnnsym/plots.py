@@ -9,6 +9,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+# Every figure is included at its natural size (no width= in the templates),
+# so FONT_POINTS here is the size on paper, the 11 pt text's footnote size;
+# the widest figure stays inside the 6.54 in text width of A4 with 2.2 cm
+# margins (tests/test_layout.py would see an overfull box otherwise).
+TEXT_WIDTH_INCHES = 6.54
+FONT_POINTS = 9.5
+STYLE = {"font.size": FONT_POINTS, "axes.labelsize": FONT_POINTS, "axes.titlesize": FONT_POINTS,
+         "legend.fontsize": FONT_POINTS, "xtick.labelsize": FONT_POINTS, "ytick.labelsize": FONT_POINTS}
 
 # No creation date in the PDF, so the same figure is the same bytes.
 PDF_METADATA = {"CreationDate": None, "Creator": "rnnsym", "Producer": "rnnsym"}
@@ -17,6 +27,16 @@ KIND_STYLE = {
     "source": dict(marker="o", markerfacecolor="white", markeredgecolor="black"),
     "non-hyperbolic": dict(marker="D", markerfacecolor="grey", markeredgecolor="black"),
 }
+
+
+def width(fraction: float) -> float:
+    """Inches of ``fraction`` of the text width: a figure's width in its template."""
+    return fraction * TEXT_WIDTH_INCHES
+
+
+def _integer_ticks(axes) -> None:
+    """Time steps are integers: no tick at t = 2.5."""
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def save(figure, path: Path) -> str:
@@ -51,7 +71,12 @@ def cobweb(
         The file name written.
     """
     low, high = domain
-    figure, axes = plt.subplots(figsize=(4.2, 3.6))
+    with plt.rc_context(STYLE):
+        return _cobweb(path, step, starts, fixed, low, high, label, steps)
+
+
+def _cobweb(path, step, starts, fixed, low, high, label, steps) -> str:
+    figure, axes = plt.subplots(figsize=(3.4, 3.1))
     grid = [low + (high - low) * i / 600 for i in range(601)]
     axes.plot(grid, [step(x) for x in grid], color="black", linewidth=1.4, label=label)
     axes.plot([low, high], [low, high], color="grey", linestyle="--", linewidth=0.9, label=r"$h_{t+1} = h_t$")
@@ -72,52 +97,69 @@ def cobweb(
     axes.set_ylim(low, high)
     axes.set_xlabel(r"$h_t$")
     axes.set_ylabel(r"$h_{t+1}$")
-    axes.legend(fontsize=7, loc="upper left")
+    # Beside the axes, never over the staircases.
+    axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, frameon=False)
     axes.grid(alpha=0.25)
     return save(figure, path)
 
 
 def lines(path: Path, curves: dict, *, xlabel: str, ylabel: str, log: bool = False) -> str:
-    """Several named curves against their index."""
-    figure, axes = plt.subplots(figsize=(5.2, 3.3))
-    for label, values in curves.items():
-        axes.plot(range(len(values)), values, label=label, linewidth=1.3)
-    if log:
-        axes.set_yscale("log")
-    axes.set_xlabel(xlabel)
-    axes.set_ylabel(ylabel)
-    axes.legend(fontsize=7)
-    axes.grid(alpha=0.25)
-    return save(figure, path)
+    """Several named curves against their (integer) index, the legend beside the axes."""
+    with plt.rc_context(STYLE):
+        figure, axes = plt.subplots(figsize=(4.0, 2.7))
+        for label, values in curves.items():
+            axes.plot(range(len(values)), values, label=label, linewidth=1.3)
+        if log:
+            axes.set_yscale("log")
+        axes.set_xlabel(xlabel)
+        axes.set_ylabel(ylabel)
+        _integer_ticks(axes)
+        axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, frameon=False)
+        axes.grid(alpha=0.25)
+        return save(figure, path)
 
 
 def components(path: Path, trajectories: dict) -> str:
     """One panel per trajectory: each component of h^(t) against t, from h^(0) = (1, ..., 1)."""
-    figure, panels = plt.subplots(1, len(trajectories), figsize=(7.2, 2.9))
-    for axes, (title, values) in zip(panels, trajectories.items()):
-        for index in range(len(values[0])):
-            axes.plot(range(len(values)), [v[index] for v in values], marker=".", linewidth=1,
-                      label=rf"$h^{{(t)}}_{index + 1}$")
-        axes.set_title(rf"{title}: $h^{{(0)}} = (1, \dots, 1)$", fontsize=9)
-        axes.set_xlabel(r"$t$")
-        axes.legend(fontsize=7)
-        axes.grid(alpha=0.25)
-    return save(figure, path)
+    with plt.rc_context(STYLE):
+        figure, panels = plt.subplots(1, len(trajectories), figsize=(width(0.92), 2.6))
+        for axes, (title, values) in zip(panels, trajectories.items()):
+            for index in range(len(values[0])):
+                axes.plot(range(len(values)), [v[index] for v in values], marker=".", linewidth=1,
+                          label=rf"$h^{{(t)}}_{index + 1}$")
+            axes.set_title(rf"{title}: $h^{{(0)}} = (1, \dots, 1)$")
+            axes.set_xlabel(r"$t$")
+            _integer_ticks(axes)
+            axes.grid(alpha=0.25)
+        # One legend for both panels, below them: the components are the same names.
+        handles, labels = max((a.get_legend_handles_labels() for a in panels), key=lambda hl: len(hl[1]))
+        figure.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False,
+                      bbox_to_anchor=(0.5, -0.08))
+        figure.tight_layout()
+        return save(figure, path)
 
 
 def wavefront_grid(path: Path, shape: tuple[int, int]) -> str:
     """A 2-D grid whose cells show, and are coloured by, their wavefront step i + j."""
+    with plt.rc_context(STYLE):
+        return _wavefront_grid(path, shape)
+
+
+def _wavefront_grid(path: Path, shape: tuple[int, int]) -> str:
     rows, cols = shape
     steps = [[i + j for j in range(cols)] for i in range(rows)]
-    figure, axes = plt.subplots(figsize=(0.5 * cols + 1.2, 0.5 * rows + 0.6))
+    # Cells of 0.4 in, less for a large grid so that it stays within 4.4 in.
+    cell = min(0.4, 4.0 / max(rows, cols))
+    figure, axes = plt.subplots(figsize=(cell * cols + 1.0, cell * rows + 0.6))
     axes.imshow(steps, cmap="viridis", origin="upper")
     for i in range(rows):
         for j in range(cols):
             axes.text(j, i, str(steps[i][j]), ha="center", va="center",
-                      color="white" if steps[i][j] < (rows + cols) / 2 else "black", fontsize=9)
+                      color="white" if steps[i][j] < (rows + cols) / 2 else "black",
+                      fontsize=FONT_POINTS if cell >= 0.3 else FONT_POINTS * cell / 0.3)
     axes.set_xticks(range(cols))
     axes.set_yticks(range(rows))
     axes.set_xlabel(r"$j$")
     axes.set_ylabel(r"$i$")
-    axes.set_title(r"step $s = i + j$", fontsize=9)
+    axes.set_title(r"step $s = i + j$")
     return save(figure, path)

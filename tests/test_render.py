@@ -1,5 +1,6 @@
 """Rendering without TeX: escaping, the printer, and the golden .tex."""
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -30,6 +31,21 @@ def sections_for(variant, directory):
         (sympy.Max(0, 2**t * (h0 - 1) + 1), r"\operatorname{ReLU}\left(2^{t} \left(h_0 - 1\right) + 1\right)"),
         (sympy.Rational(28, 75), r"\frac{28}{75}"),
         (sympy.Float("0.17923688389686607", 30), "0.179237"),
+        (sympy.Integer(1234), "1234"),
+        (sympy.Integer(195552775), r"195\,552\,775"),
+        (-sympy.Integer(12345), r"-12\,345"),
+        (sympy.Rational(1, 8) + 3 * sympy.sqrt(73) / 200, r"\frac{3 \sqrt{73} + 25}{200}"),
+        (sympy.Rational(1, 8) - 3 * sympy.sqrt(73) / 200, r"\frac{25 - 3 \sqrt{73}}{200}"),
+        (-sympy.Rational(3, 8) - sympy.sqrt(73) / 8, r"- \frac{\sqrt{73} + 3}{8}"),
+        (1 + sympy.sqrt(2), r"1 + \sqrt{2}"),
+        (sympy.Matrix([[1, 2], [2, 4]]) / 9, r"\frac{1}{9} \left[\begin{matrix}1 & 2\\2 & 4\end{matrix}\right]"),
+        (sympy.Matrix([[sympy.Rational(936, 4205), 1]]),
+         r"\left[\begin{matrix}\dfrac{936}{4205} & 1\end{matrix}\right]"),
+        (sympy.Matrix([[sympy.Rational(1, 3)], [sympy.Rational(1, 37)]]),
+         r"\left[\begin{matrix}\dfrac{1}{3}\\[9pt]\dfrac{1}{37}\end{matrix}\right]"),
+        (sympy.Matrix([[sympy.Rational("0.08"), sympy.Rational("0.12")]]), r"\left[\begin{matrix}0.08 & 0.12\end{matrix}\right]"),
+        (sympy.Matrix([[2, -1], [1, 2]]) * sympy.sqrt(5) / 5,
+         r"\frac{\sqrt{5}}{5} \left[\begin{matrix}2 & -1\\1 & 2\end{matrix}\right]"),
     ],
 )
 def test_printer_owns_the_notation(expr, latex):
@@ -70,3 +86,26 @@ def test_default_tex_matches_the_golden_file(tmp_path, monkeypatch):
     if os.environ.get("RNNSYM_UPDATE_GOLDEN") == "1":
         GOLDEN.write_text(source, encoding="utf-8")
     assert source == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_checks_are_an_appendix_that_names_the_checks_that_did_not_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(torch_reference, "available", lambda: False)
+    sections = sections_for(load_variant(None), tmp_path)
+    body = render.render_body(sections)
+    appendix = body.index(r"\appendix")
+    # The solutions come first, every check table after them.
+    assert body.index(r"\begin{longtable}") > appendix
+    assert body.count(r"\begin{longtable}") == len(sections)
+    statement = body[appendix:body.index(r"\begin{longtable}")]
+    assert "Of the 30 checks, 3 did not run here" in statement
+    for check_id in (r"2b.params\_torch", r"2b.flops\_torch", "3a.torch"):
+        assert rf"\texttt{{{check_id}}}: torch is not installed" in statement
+    assert "Every answer above was verified" not in body
+    assert r"\appendix" not in render.render_body(sections, show_solutions=False)
+
+
+def test_checks_appendix_says_all_passed_only_when_all_ran(tmp_path):
+    sections = [dict(section, checks=tuple(dataclasses.replace(c, passed=True) for c in section["checks"]))
+                for section in sections_for(load_variant(None), tmp_path)]
+    body = render.render_body(sections)
+    assert "All 30 checks below ran and passed" in body and "did not run" not in body

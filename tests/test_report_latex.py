@@ -42,7 +42,7 @@ def test_default_report_compiles_with_answers_and_checks(tmp_path):
     assert "Iterated maps" in text and "0.1792368839" in text
     assert "Checks" in text and "FAIL" not in text and text.count("pass") >= 20
     assert "ReLU" in text and "explodes" in text and "dies" in text
-    assert "Architectures and their cost" in text and "79042220" in text and "1971216" in text
+    assert "Architectures and their cost" in text and "79 042 220" in text and "1 971 216" in text
     assert "Backpropagation through time" in text and "3c. The dynamics" in text
     assert "Multi-dimensional RNNs" in text and "13 sequential steps" in text
     answers = json.loads((tmp_path / "answers.json").read_text())
