@@ -18,7 +18,7 @@ from rnnsym.render import escape_text
 LINE_CHARACTERS = 110
 
 
-def _broken(expr: sympy.Expr) -> str:
+def _broken(expr: sympy.Expr, line_characters: int) -> str:
     """A long sum or product over several left-aligned lines, broken between
     its top-level terms or factors (never inside a bracket)."""
     if isinstance(expr, sympy.Add):
@@ -31,35 +31,34 @@ def _broken(expr: sympy.Expr) -> str:
     lines, current = [], ""
     for part in parts:
         piece = part if not current else joined(part)
-        if current and len(current) + len(piece) > LINE_CHARACTERS:
+        if current and len(current) + len(piece) > line_characters:
             lines.append(current)
             current = piece
         else:
             current = f"{current} {piece}".strip()
     lines.append(current)
-    return r"\\ \hspace*{2em}".join(f"${line}$" for line in lines)
+    return r"\newline ".join(fit(("" if number == 0 else r"\hspace*{2em}") + f"${line}$")
+                              for number, line in enumerate(lines))
 
 
-def _matrix(rows) -> str:
-    """A matrix, with the common denominator of rational entries factored out."""
-    matrix = sympy.Matrix(rows)
-    if all(entry.is_Rational for entry in matrix):
-        denominator = sympy.ilcm(*[entry.q for entry in matrix]) if matrix else 1
-        if denominator != 1:
-            return rf"\frac{{1}}{{{denominator}}} {tex(matrix * denominator)}"
-    return tex(matrix)
+def fit(line: str) -> str:
+    """``line`` (trusted LaTeX) scaled down where it is wider than the column."""
+    return r"\rnnsymfit{" + line + "}"
 
 
-def typeset_key(value: Any, kind: str) -> NoEscape:
-    """The key of one answer id as LaTeX (maths in math mode, words as text)."""
+def typeset_key(value: Any, kind: str, line_characters: int = LINE_CHARACTERS) -> NoEscape:
+    """The key of one answer id as LaTeX (maths in math mode, words as text);
+    a formula longer than ``line_characters`` is broken over lines."""
     if value is None:
         return NoEscape(r"does not exist (\texttt{none})")
     if kind in ("words", "word"):
         return escape_text(", ".join(value) if isinstance(value, list) else value)
     if kind == "matrix":
-        return NoEscape(f"${_matrix(value)}$")
+        # The printer factors out a common denominator itself.
+        return NoEscape(f"${tex(sympy.Matrix(value))}$")
     if kind == "expressions":
-        return NoEscape(r"\\ ".join(f"component {index}: " + typeset_key(item, "expression")
+        # \newline, not \\: a table cell would end its row there.
+        return NoEscape(r"\newline ".join(f"component {index}: " + typeset_key(item, "expression", line_characters)
                                      for index, item in enumerate(value, start=1)))
     if kind in ("numbers", "exact"):
         items = [typeset_key(item, "number") for item in value]
@@ -70,9 +69,9 @@ def typeset_key(value: Any, kind: str) -> NoEscape:
         return NoEscape(f"${mantissa}" + (rf" \cdot 10^{{{int(exponent)}}}" if exponent else "") + "$")
     expr = sympy.sympify(value)
     source = tex(expr, digits=12)
-    if len(source) > LINE_CHARACTERS and isinstance(expr, (sympy.Add, sympy.Mul)):
-        return NoEscape(_broken(expr))
-    return NoEscape(f"${source}$")
+    if len(source) > line_characters and isinstance(expr, (sympy.Add, sympy.Mul)):
+        return NoEscape(_broken(expr, line_characters))
+    return NoEscape(fit(f"${source}$"))
 
 
 def key_rows(solved: Sequence) -> list[dict]:

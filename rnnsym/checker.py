@@ -543,20 +543,23 @@ def _compare_numbers(entry: KeyEntry, answer) -> Verdict:
         given, wanted = sorted(given, key=order), sorted(wanted, key=order)
     if len(given) != len(wanted):
         return Verdict("wrong", answer, entry.shown, f"expected {len(wanted)} value(s), got {len(given)}")
-    all_exact = True
+    all_exact, wrong = True, []
+    # Every wrong value is named, not only the first.
     for index, (g, w) in enumerate(zip(given, wanted), start=1):
         where = f"value {index}: " if len(wanted) > 1 else ""
         if entry.kind == "integer" or (not g.approximate and w.exact is not None):
             # Exact against exact: equal, or wrong however close. An integer key takes nothing else.
             if g.exact is None or w.exact is None or (
                     g.exact != w.exact and _symbolically_zero(g.exact - w.exact) is not True):
-                return Verdict("wrong", answer, entry.shown, f"{where}{_differing(g, w)}")
+                wrong.append(f"{where}{_differing(g, w)}")
             continue
         all_exact = False
         with mpmath.workdps(PRECISION):
             distance = abs(g.value - w.value)
             if distance > NUMBER_TOLERANCE * max(abs(w.value), mpmath.mpf("1e-12")) and distance > 1e-12:
-                return Verdict("wrong", answer, entry.shown, f"{where}{_differing(g, w)}")
+                wrong.append(f"{where}{_differing(g, w)}")
+    if wrong:
+        return Verdict("wrong", answer, entry.shown, "; ".join(wrong))
     return Verdict("correct" if all_exact else "equivalent", answer, entry.shown,
                    "" if all_exact else f"within the relative tolerance {NUMBER_TOLERANCE}")
 
@@ -713,26 +716,6 @@ def public_json(result: dict) -> str:
 FEEDBACK_CHARACTERS = 1500
 
 
-def _math_or_text(value, parsed):
-    """The key: typeset maths when it fits a table cell; otherwise text that can wrap.
-
-    Only the key's own SymPy objects are typeset: a student's answer is never
-    printed through SymPy (a name it made up would reach TeX as a command).
-    """
-    from pylatex import NoEscape
-
-    from rnnsym.printing import tex
-
-    if parsed is not None:
-        source = tex(parsed)
-        if len(source) <= 160:
-            return NoEscape(f"${source}$")
-        return sympy.sstr(parsed)
-    if value is None:
-        return "(none)"
-    return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
-
-
 def _as_written(answer) -> str:
     """A student's answer as the text they wrote (lists and tables in JSON)."""
     if isinstance(answer, str):
@@ -773,20 +756,24 @@ def write_feedback_pdf(variant: Variant, result: dict, target: Path) -> None:
 
     from rnnsym import latex, render
 
+    from pylatex import NoEscape
+
+    from rnnsym.answer_table import typeset_key
+    from rnnsym.registry import PROBLEMS
+
+    # The solutions number their problems' sections in the registry's order.
+    sections = {problem_id[1:]: number for number, problem_id in enumerate(PROBLEMS, start=1)}
     rows = []
     for answer_id, verdict in result["_verdicts"].items():
         entry = result["_key"][answer_id]
-        if entry.kind == "expression":
-            key_shown = _math_or_text(None, entry.value)
-        elif entry.kind == "expressions":
-            key_shown = _math_or_text(None, sympy.Matrix(entry.value))
-        else:
-            key_shown = _math_or_text(entry.shown, None)
-        rows.append(dict(id=answer_id, verdict=verdict.verdict, student=_student_shown(verdict.student),
-                         key=key_shown, diagnosis="".join(_shortened(str(verdict.diagnosis or "")))))
+        breakable = str(render.escape_text(answer_id)).replace(".", r".\allowbreak{}").replace(r"\_", r"\_\allowbreak{}")
+        rows.append(dict(id=NoEscape(breakable),
+                         verdict=verdict.verdict, student=_student_shown(verdict.student),
+                         key=typeset_key(entry.value, entry.kind, line_characters=38),
+                         diagnosis="".join(_shortened(str(verdict.diagnosis or ""))),
+                         section=sections.get(answer_id[0], "")))
     body = render.environment().get_template("feedback.tex.j2").render(rows=rows, score=result["score"])
-    meta = dataclasses.replace(variant.meta, title=variant.meta.title + " - feedback")
-    source = render.document(meta, body, show_solutions=True).dumps() + "\n"
+    source = render.document(variant.meta, body, show_solutions=True, sheet="Feedback").dumps() + "\n"
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".feedback-") as scratch:

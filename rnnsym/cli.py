@@ -83,6 +83,7 @@ def _budget(text: str) -> float:
 
 def batch_spec(arguments):
     from rnnsym import variants
+    from rnnsym.params import COURSE_LENGTH, text
 
     students = variants.read_roster(arguments.roster) if arguments.roster else ()
     count = arguments.count if arguments.count is not None else len(students)
@@ -92,6 +93,8 @@ def batch_spec(arguments):
         raise InputError(f"--count {count}: expected 1 to 10000 variants (or a --roster)")
     if arguments.jobs is not None and not 1 <= arguments.jobs <= 256:
         raise InputError(f"--jobs {arguments.jobs}: expected 1 to 256")
+    # Checked as params.toml will check it, so no variant is built that its own file would refuse.
+    text(COURSE_LENGTH)(arguments.course, "--course")
     options = {"p1_fixed_points": arguments.fixed_points, "p3_regime": arguments.regime}
     return variants.BatchSpec(arguments.seed, count, students, options, course=arguments.course)
 

@@ -27,6 +27,7 @@ MAX_LIST_LENGTH = 12
 # meta.student and meta.student_id; a roster is checked against the same limits.
 STUDENT_NAME_LENGTH = 200
 STUDENT_ID_LENGTH = 100
+COURSE_LENGTH = 200
 
 
 def number(low=None, high=None, *, low_open=False, high_open=False) -> Reader:
@@ -168,7 +169,7 @@ class Meta:
     """The free-text description of a variant, printed on its sheets."""
 
     title: str = rule(text(200), "Recurrent networks: dynamics and cost")
-    course: str = rule(text(200), "")
+    course: str = rule(text(COURSE_LENGTH), "")
     variant: str = rule(text(100), "default")
     # Set for generated variants: who the sheet is for, and how to redraw it.
     student: str = rule(text(STUDENT_NAME_LENGTH), "")

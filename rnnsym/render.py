@@ -93,9 +93,10 @@ def render_body(sections: Sequence[dict], show_solutions: bool = True) -> str:
     return environment().get_template("report.tex.j2").render(sections=sections, show_solutions=show_solutions)
 
 
-def identification(meta: params_module.Meta, show_solutions: bool) -> str:
-    """The line under the title: which sheet, which variant, for whom (plain text)."""
-    parts = ["Solutions" if show_solutions else "Problems", f"variant {meta.variant}"]
+def identification(meta: params_module.Meta, show_solutions: bool, sheet: str | None = None) -> str:
+    """The line under the title: which sheet (``sheet``, or solutions or
+    problems), which variant, for whom (plain text)."""
+    parts = [sheet or ("Solutions" if show_solutions else "Problems"), f"variant {meta.variant}"]
     if meta.seed:
         parts.append(f"seed {meta.seed}")
     if meta.student:
@@ -103,7 +104,7 @@ def identification(meta: params_module.Meta, show_solutions: bool) -> str:
     return " | ".join(parts)
 
 
-def document(meta: params_module.Meta, body: str, show_solutions: bool = True) -> Document:
+def document(meta: params_module.Meta, body: str, show_solutions: bool = True, sheet: str | None = None) -> Document:
     """The whole LaTeX document around ``body``, with its packages and title."""
     doc = Document(
         documentclass="article",
@@ -125,10 +126,11 @@ def document(meta: params_module.Meta, body: str, show_solutions: bool = True) -
     # the same PDF.
     doc.preamble.append(NoEscape(r"\pdftrailerid{}"))
     title, course = escape_text(meta.title), escape_text(meta.course)
-    date = escape_text(identification(meta, show_solutions))
+    date = escape_text(identification(meta, show_solutions, sheet))
     if any(tex_text.TRANSLITERATION_MACRO in part for part in (title, course, date, body)):
         doc.preamble.append(NoEscape(TRANSLITERATION_DEFINITION))
         body = body + TRANSLITERATION_NOTE
+    doc.preamble.append(NoEscape(FIT_DEFINITION))
     doc.preamble.append(Command("title", title))
     doc.preamble.append(Command("author", course))
     doc.preamble.append(Command("date", date))
@@ -148,6 +150,14 @@ TRANSLITERATION_NOTE = (
     "transliterated into Latin letters, because this PDF cannot print the original script; "
     "the parameter and answers files keep the original.}\n"
 )
+
+
+# A line of a key that a narrow column cannot hold (a single factor cannot be
+# broken) is scaled down to the column's width rather than run into the margin
+# (rnnsym.answer_table.fit).
+FIT_DEFINITION = (r"\newsavebox{\rnnsymfitbox}\newcommand{\rnnsymfit}[1]{\sbox{\rnnsymfitbox}{#1}"
+                  r"\ifdim\wd\rnnsymfitbox>\linewidth\resizebox{\linewidth}{!}{\usebox{\rnnsymfitbox}}"
+                  r"\else\usebox{\rnnsymfitbox}\fi}")
 
 
 def render_tex(meta: params_module.Meta, sections: Sequence[dict], show_solutions: bool = True) -> str:

@@ -359,3 +359,13 @@ def test_an_answer_without_values_at_most_points_is_not_equivalent():
     symbols = key.free_symbols
     never = key + sympy.Function("f")(sympy.Symbol("m", integer=True, positive=True))  # no value anywhere
     assert checker.numerically_equal(never, key, symbols)[0] is False
+
+
+def test_every_wrong_value_is_named_not_only_the_first():
+    from rnnsym.problem import KeyEntry as Entry
+
+    entry = Entry("3c.eigenvalues", "exact", [sympy.Rational(1, 2), sympy.Rational(1, 4), sympy.Rational(1, 8)])
+    verdict = checker.compare(entry, ["1/3", "1/4", "1/5"])
+    assert verdict.verdict == "wrong"
+    assert "value 1: 1/3 instead of 1/2" in verdict.diagnosis and "value 3: 1/5 instead of 1/8" in verdict.diagnosis
+    assert "value 2" not in verdict.diagnosis

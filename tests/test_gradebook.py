@@ -368,3 +368,11 @@ def test_a_roster_in_any_script_with_a_byte_order_mark_is_read(tmp_path):
     for variant in variants.draw_batch(spec):
         path = write(tmp_path / "p.toml", variants.params_toml(variant))
         assert load_variant(path).meta.student == variant.meta.student
+
+
+@pytest.mark.parametrize("course", ["x" * 201, "bad\x1bcourse"])
+def test_a_course_that_params_toml_would_refuse_is_refused_before_any_variant_is_built(tmp_path, course):
+    from rnnsym import cli
+
+    assert cli.main(["variants", "--count", "1", "--seed", "1", "--course", course, "--out", str(tmp_path / "v")]) == 2
+    assert not (tmp_path / "v").exists()
