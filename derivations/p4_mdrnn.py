@@ -89,8 +89,10 @@ def derive(params: Params) -> Derivation:
         params=params,
         # 4a: W_x (H x D) and W_1, W_2 (H x H), no biases; the same for every G.
         weights_2d=D * H + 2 * H**2,
-        # Each of the G^2 cells does one H x D and two H x H products.
-        cost_2d=G**2 * (D * H + 2 * H**2),
+        # Each of the G^2 cells does one H x D product, and one H x H product per
+        # predecessor inside the grid (the pseudocode skips the zero states
+        # outside it): G(G - 1) cells have an upper and as many a left neighbour.
+        cost_2d=G**2 * D * H + 2 * G * (G - 1) * H**2,
         params_one=sympy.expand(per_direction + K * H + K),
         params_all=sympy.expand(2**n * per_direction + K * 2**n * H + K),
         # MD-LSTM: input gate, output gate, n forget gates and the cell input,
@@ -178,18 +180,17 @@ def _check_weights_2d(d: Derivation) -> Check:
 
 
 def _check_cost_2d(d: Derivation) -> Check:
-    """Multiply-adds of the matrix products the wavefront scan performs, read off
-    its plan: all input projections (cells x D x H), then per front one
-    (cells x nH) @ (nH x H) product, which includes the zero predecessors
-    outside the grid, as the count does."""
+    """Multiply-adds of one 2-D pass counted cell by cell, as the pseudocode
+    runs: an H x D product at every cell and an H x H product for each
+    predecessor inside the grid (none for the zero states outside it)."""
     p = d.params
-    plan = mdrnn.WavefrontPlan.of((p.G, p.G))
-    cells = sum(len(front[0]) for front in plan.fronts)
-    performed = cells * p.D * p.H + sum(len(front[0]) * 2 * p.H * p.H for front in plan.fronts)
+    performed = 0
+    for i, j in itertools.product(range(p.G), repeat=2):
+        performed += p.D * p.H + sum(p.H * p.H for inside in (i > 0, j > 0) if inside)
     return Check(
         "4a.cost",
-        "multiply-adds of one 2-D pass against the products the wavefront scan performs",
-        f"G = {p.G}, D = {p.D}, H = {p.H}: formula {d.at(d.cost_2d)}, scan {performed}",
+        "multiply-adds of one 2-D pass against a cell-by-cell count of the products the pseudocode performs",
+        f"G = {p.G}, D = {p.D}, H = {p.H}: formula {d.at(d.cost_2d)}, cell by cell {performed}",
         "exact",
         performed == d.at(d.cost_2d),
     )

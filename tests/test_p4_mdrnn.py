@@ -82,3 +82,12 @@ def test_a_wrong_cost_formula_fails_its_check():
     d = p4.derive(p4.Params())
     assert not p4._check_cost_2d(d).failed
     assert p4._check_cost_2d(dataclasses.replace(d, cost_2d=d.cost_2d + p4.G)).failed
+
+
+@pytest.mark.parametrize("G, D, H, cost", [(5, 3, 4, 940), (1, 2, 3, 6), (2, 1, 1, 8)])
+def test_the_2d_cost_counts_the_products_the_pseudocode_performs(G, D, H, cost):
+    """Issue 12: G^2 (DH + 2H^2) = 1100 for G = 5 also counted products with the
+    zero states outside the grid, which the pseudocode skips."""
+    d = p4.derive(dataclasses.replace(p4.Params(), G=G, D=D, H=H))
+    assert d.at(d.cost_2d) == cost
+    assert next(c for c in p4.checks(d) if c.id == "4a.cost").passed is True
