@@ -85,6 +85,9 @@ LATEX_FUNCTIONS = {"sigma": "sigmoid", "exp": "exp", "ln": "ln", "log": "log", "
 LATEX_CONSTANTS = {"pi": "pi"}
 LATEX_FRACTIONS = {"frac", "dfrac", "tfrac", "cfrac"}
 LATEX_WORD_WRAPPERS = {"mathrm", "operatorname", "text", "mathit", "textrm", "mathsf"}
+# Characters that are a token by themselves, and the kind of token each is.
+SINGLE_CHARACTER_TOKENS = {**dict.fromkeys("+-*/^", "op"), **dict.fromkeys("([{", "open"),
+                           **dict.fromkeys(")]}", "close"), ",": "comma", "|": "bar"}
 UNICODE_OPERATORS = {"·": "*", "×": "*", "⋅": "*", "−": "-", "÷": "/", "–": "-"}
 
 NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -152,24 +155,8 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("op", "^", position))
             position += 2
             continue
-        if char in "+-*/^":
-            tokens.append(Token("op", char, position))
-            position += 1
-            continue
-        if char in "([{":
-            tokens.append(Token("open", char, position))
-            position += 1
-            continue
-        if char in ")]}":
-            tokens.append(Token("close", char, position))
-            position += 1
-            continue
-        if char == ",":
-            tokens.append(Token("comma", ",", position))
-            position += 1
-            continue
-        if char == "|":
-            tokens.append(Token("bar", "|", position))
+        if char in SINGLE_CHARACTER_TOKENS:
+            tokens.append(Token(SINGLE_CHARACTER_TOKENS[char], char, position))
             position += 1
             continue
         if char == "\\":
