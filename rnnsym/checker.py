@@ -779,4 +779,5 @@ def write_feedback_pdf(variant: Variant, result: dict, target: Path) -> None:
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".feedback-") as scratch:
         tex_file = Path(scratch) / "feedback.tex"
         tex_file.write_text(source, encoding="utf-8")
-        os.replace(latex.compile_pdf(tex_file), target)
+        # Students' text: compiled in the sandbox or not at all.
+        os.replace(latex.compile_pdf(tex_file, untrusted=True), target)

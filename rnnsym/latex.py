@@ -10,8 +10,13 @@ of the log are shown.
 can read. So TeX also runs in a bubblewrap sandbox (``bwrap``): it sees the
 system's programs and TeX trees read-only, its build directory read-write,
 and nothing else (no home, no /tmp, no /etc/passwd, no network). Where the
-sandbox cannot be made, compiling fails with the reason, unless the grader
-sets ``RNNSYM_TEX_SANDBOX=off`` for documents they trust.
+sandbox cannot be made (bubblewrap missing, a container that forbids user
+namespaces), a document that carries what students submitted (a feedback
+PDF) is not compiled: that fails with the reason. The instructor's own
+documents (reports, sheets, keys), whose free text is escaped character by
+character anyway, are then compiled without the sandbox after a warning, so
+a first ``make report`` works everywhere. ``RNNSYM_TEX_SANDBOX=on`` requires
+the sandbox for every document, ``off`` turns it off (documents you trust).
 """
 
 from __future__ import annotations
@@ -50,8 +55,9 @@ TEX_TREE_VARIABLES = ("TEXMFROOT", "TEXMFDIST", "TEXMFMAIN", "TEXMFLOCAL", "TEXM
 SYSTEM_DIRECTORIES = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 
 
-def require_latex() -> None:
-    """Raises :class:`LatexError` naming what to install if TeX or its sandbox is missing."""
+def require_latex(untrusted: bool = False) -> None:
+    """Raises :class:`LatexError` naming what to install if TeX is missing, or
+    its sandbox where the document needs one (see :func:`sandbox_required`)."""
     missing = [tool for tool in ("latexmk", "pdflatex") if shutil.which(tool) is None]
     if missing:
         needed = TEX_PACKAGES.split()
@@ -61,13 +67,25 @@ def require_latex() -> None:
         raise LatexError(
             f"{' and '.join(missing)} not found; install TeX Live: sudo apt-get install {packages}"
         )
-    if not sandbox_disabled():
+    if sandbox_required(untrusted):
         _require_sandbox()
+
+
+def sandbox_mode() -> str:
+    """``RNNSYM_TEX_SANDBOX``: "on" (always required), "off", or "auto" (the default)."""
+    mode = os.environ.get(SANDBOX_VARIABLE, "").strip().lower()
+    return mode if mode in ("on", "off") else "auto"
 
 
 def sandbox_disabled() -> bool:
     """Whether the grader turned the sandbox off (``RNNSYM_TEX_SANDBOX=off``)."""
-    return os.environ.get(SANDBOX_VARIABLE, "").strip().lower() == "off"
+    return sandbox_mode() == "off"
+
+
+def sandbox_required(untrusted: bool) -> bool:
+    """Must this document be compiled in the sandbox or not at all? Yes for
+    what students submitted, and for everything with ``RNNSYM_TEX_SANDBOX=on``."""
+    return sandbox_mode() == "on" or (untrusted and sandbox_mode() == "auto")
 
 
 def tex_environment() -> dict:
@@ -210,14 +228,32 @@ def _warn_unconfined() -> None:
     sys.stderr.write(f"rnnsym: warning: {SANDBOX_VARIABLE}=off: TeX runs without its sandbox\n")
 
 
-def compile_pdf(tex_file: Path, timeout: float | None = None) -> Path:
+@functools.lru_cache(maxsize=None)
+def _warn_no_sandbox(reason: str) -> None:
+    sys.stderr.write(f"rnnsym: warning: TeX runs without its sandbox here ({reason}); feedback PDFs of "
+                     f"students' answers will not be built until it can run\n")
+
+
+def _usable_sandbox() -> str | None:
+    """The path of a ``bwrap`` that can make a sandbox here, or None (with the reason warned about)."""
+    try:
+        return _require_sandbox()
+    except LatexError as error:
+        _warn_no_sandbox(str(error).split(";")[0])
+        return None
+
+
+def compile_pdf(tex_file: Path, timeout: float | None = None, *, untrusted: bool = False) -> Path:
     """Compiles ``tex_file`` in its own directory and returns the PDF's path.
+
+    ``untrusted``: the document carries what students submitted, so it is
+    compiled in the sandbox or not at all.
 
     Raises:
         LatexError: TeX or its sandbox is missing, the compile failed (with the
             log's error lines), or it ran longer than ``timeout`` seconds.
     """
-    require_latex()
+    require_latex(untrusted)
     build_dir = tex_file.parent
     # -norc: no latexmkrc is read, not even one a document wrote into the
     # build directory for the next compile there.
@@ -225,14 +261,16 @@ def compile_pdf(tex_file: Path, timeout: float | None = None) -> Path:
         "latexmk", "-norc", "-pdf", "-interaction=nonstopmode", "-halt-on-error",
         "-file-line-error", "-no-shell-escape", "-quiet", tex_file.name,
     ]
+    bwrap = None
     if sandbox_disabled():
         _warn_unconfined()
-        env = tex_environment()
-        sandboxed = False
     else:
-        command = [_require_sandbox(), *sandbox_arguments(build_dir), "--", *command]
-        env = _sandbox_environment(build_dir)
-        sandboxed = True
+        bwrap = _require_sandbox() if sandbox_required(untrusted) else _usable_sandbox()
+    if bwrap is None:
+        env, sandboxed = tex_environment(), False
+    else:
+        command = [bwrap, *sandbox_arguments(build_dir), "--", *command]
+        env, sandboxed = _sandbox_environment(build_dir), True
     if timeout is None:
         timeout = float(os.environ.get("RNNSYM_TEX_TIMEOUT", TIMEOUT_SECONDS))
     # A session of its own, so that a timeout kills pdflatex along with

@@ -214,7 +214,7 @@ def test_tex_reads_nothing_outside_its_build_directory(tmp_path, attack):
               + r" QQEND\end{document}" + "\n")
     tex_file = write(build / "attack.tex", source)
     try:
-        pdf = latex.compile_pdf(tex_file)
+        pdf = latex.compile_pdf(tex_file, untrusted=True)
         message = ""
     except LatexError as error:
         pdf, message = tex_file.with_suffix(".pdf"), str(error)
@@ -235,7 +235,7 @@ def test_tex_writes_nothing_outside_its_build_directory(tmp_path):
     source = (r"\documentclass{article}\begin{document}\newwrite\out\immediate\openout\out=" + str(target)
               + r" \immediate\write\out{pwned}\immediate\closeout\out x\end{document}" + "\n")
     try:
-        latex.compile_pdf(write(build / "attack.tex", source))
+        latex.compile_pdf(write(build / "attack.tex", source), untrusted=True)
     except LatexError:
         pass
     assert not target.exists()
@@ -256,6 +256,9 @@ def test_a_missing_sandbox_fails_closed_and_says_what_to_install(tmp_path, monke
     monkeypatch.setattr(latex, "_bwrap", lambda: None)
     monkeypatch.delenv(latex.SANDBOX_VARIABLE, raising=False)
     with pytest.raises(LatexError, match=r"apt-get install bubblewrap.*RNNSYM_TEX_SANDBOX=off"):
+        latex.require_latex(untrusted=True)
+    monkeypatch.setenv(latex.SANDBOX_VARIABLE, "on")
+    with pytest.raises(LatexError, match=r"apt-get install bubblewrap"):
         latex.require_latex()
 
 
@@ -266,7 +269,24 @@ def test_a_sandbox_that_cannot_start_fails_closed(tmp_path, monkeypatch):
     monkeypatch.setattr(latex, "_bwrap", lambda: str(fake))
     monkeypatch.delenv(latex.SANDBOX_VARIABLE, raising=False)
     with pytest.raises(LatexError, match=r"cannot make a sandbox here \(bwrap: No permissions.*user namespaces"):
-        latex.require_latex()
+        latex.require_latex(untrusted=True)
+    with pytest.raises(LatexError, match=r"cannot make a sandbox here"):
+        latex.compile_pdf(write(tmp_path / "doc.tex", "\\documentclass{article}\\begin{document}x\\end{document}\n"),
+                          untrusted=True)
+
+
+@pytest.mark.latex
+@pytest.mark.usefixtures("latex_available")
+def test_the_instructors_documents_compile_without_a_sandbox_that_cannot_start(tmp_path, monkeypatch, capsys):
+    """A first `make report` in a container that forbids user namespaces: built, with a warning."""
+    fake = write(tmp_path / "bwrap", "#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(latex, "_bwrap", lambda: str(fake))
+    monkeypatch.delenv(latex.SANDBOX_VARIABLE, raising=False)
+    latex._sandbox_failure.cache_clear()
+    latex._warn_no_sandbox.cache_clear()
+    assert compile_body(tmp_path, "trusted").exists()
+    assert "TeX runs without its sandbox here" in capsys.readouterr().err
 
 
 @pytest.mark.latex
