@@ -306,15 +306,20 @@ _PARAMS_DEFAULT = r"one bias vector per layer and none for the embedding"
 _PARAMS_TORCH = (r"PyTorch's modules \texttt{nn.Embedding(V, m)}, \texttt{nn.RNN(m, h)} (two bias vectors, "
                  r"\texttt{bias\_ih} and \texttt{bias\_hh}), \texttt{nn.Linear(h, h)} and \texttt{nn.Linear(h, V)}")
 _SIZES_FORM = r"an expression in $m, h, V, T$ (\texttt{m}, \texttt{h}, \texttt{V}, \texttt{T})"
+_PARTS = (("encoder", "the encoder"), ("decoder", "the decoder"), ("total", "in total"))
+
+
+def _per_part(count: str, asks: str, convention: str) -> tuple[AnswerSpec, ...]:
+    """The encoder, decoder and total answers of one count."""
+    return tuple(AnswerSpec(f"2b.{count}.{part}", rf"{asks}: {what}", "expression", _SIZES_FORM, convention)
+                 for part, what in _PARTS)
+
+
 ANSWER_SPECS = (
-    *(AnswerSpec(f"2b.ops.{part}", rf"operations of one forward pass: {what}", "expression", _SIZES_FORM,
-                 _OPS_DEFAULT)
-      for part, what in (("encoder", "the encoder"), ("decoder", "the decoder"), ("total", "in total"))),
+    *_per_part("ops", "operations of one forward pass", _OPS_DEFAULT),
     AnswerSpec("2b.flops_torch.total", r"operations of one forward pass in total, counted as PyTorch counts them",
                "expression", _SIZES_FORM, _OPS_FLOP_COUNTER),
-    *(AnswerSpec(f"2b.params.{part}", rf"trainable parameters: {what}", "expression", _SIZES_FORM,
-                 _PARAMS_DEFAULT)
-      for part, what in (("encoder", "the encoder"), ("decoder", "the decoder"), ("total", "in total"))),
+    *_per_part("params", "trainable parameters", _PARAMS_DEFAULT),
     AnswerSpec("2b.params_torch.total", r"trainable parameters in total, counted as PyTorch counts them",
                "expression", _SIZES_FORM, _PARAMS_TORCH),
 )

@@ -1,7 +1,8 @@
 """The answer table at the head of a key: every answer id with its key, typeset.
 
 Built from the problems' key entries (the same ones the grader compares
-with), so the table, the grader and ``answers.json`` cannot disagree.
+with), so the table, the grader and ``answers.json`` cannot disagree. Only
+keys come here, never a student's text (the feedback PDF shows that escaped).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def typeset_key(value: Any, kind: str, line_characters: int = LINE_CHARACTERS) -
         return escape_text(", ".join(value) if isinstance(value, list) else value)
     if kind == "matrix":
         # The printer factors out a common denominator itself.
-        return NoEscape(f"${tex(sympy.Matrix(value))}$")
+        return NoEscape(f"${tex(sympy.Matrix([[sympy.sympify(x, strict=True) for x in row] for row in value]))}$")
     if kind == "expressions":
         # \newline, not \\: a table cell would end its row there.
         return NoEscape(r"\newline ".join(f"component {index}: " + typeset_key(item, "expression", line_characters)
@@ -67,7 +68,8 @@ def typeset_key(value: Any, kind: str, line_characters: int = LINE_CHARACTERS) -
         # Ten significant digits: what answers.json holds, without float noise.
         mantissa, _, exponent = f"{value:.10g}".partition("e")
         return NoEscape(f"${mantissa}" + (rf" \cdot 10^{{{int(exponent)}}}" if exponent else "") + "$")
-    expr = sympy.sympify(value)
+    # strict: keys are SymPy objects and numbers; a string would be parsed (evaluated), so it is refused.
+    expr = sympy.sympify(value, strict=True)
     source = tex(expr, digits=12)
     if len(source) > line_characters and isinstance(expr, (sympy.Add, sympy.Mul)):
         return NoEscape(_broken(expr, line_characters))

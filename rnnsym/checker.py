@@ -64,7 +64,6 @@ import mpmath
 import sympy
 from sympy.core.evalf import PrecisionExhausted
 
-from rnnsym import notation
 from rnnsym.answer_parsing import parse_answer, read
 from rnnsym.errors import InputError
 from rnnsym.params import Variant, variant_as_strings
@@ -762,7 +761,8 @@ def write_feedback_pdf(variant: Variant, result: dict, target: Path) -> None:
     from rnnsym.registry import PROBLEMS
 
     # The solutions number their problems' sections in the registry's order.
-    sections = {problem_id[1:]: number for number, problem_id in enumerate(PROBLEMS, start=1)}
+    sections = {spec.id: number for number, problem in enumerate(PROBLEMS.values(), start=1)
+                for spec in problem.answer_specs}
     rows = []
     for answer_id, verdict in result["_verdicts"].items():
         entry = result["_key"][answer_id]
@@ -771,7 +771,7 @@ def write_feedback_pdf(variant: Variant, result: dict, target: Path) -> None:
                          verdict=verdict.verdict, student=_student_shown(verdict.student),
                          key=typeset_key(entry.value, entry.kind, line_characters=38),
                          diagnosis="".join(_shortened(str(verdict.diagnosis or ""))),
-                         section=sections.get(answer_id[0], "")))
+                         section=sections.get(answer_id, "")))
     body = render.environment().get_template("feedback.tex.j2").render(rows=rows, score=result["score"])
     source = render.document(variant.meta, body, show_solutions=True, sheet="Feedback").dumps() + "\n"
     target = Path(target)

@@ -165,4 +165,6 @@ class RnnLatexPrinter(LatexPrinter):
 
 def tex(expr, digits: int = 6, **settings) -> str:
     """LaTeX of a SymPy object (or a number) in rnnsym's notation."""
-    return RnnLatexPrinter({"digits": digits, **settings}).doprint(sympy.sympify(expr))
+    # strict: a string is refused, never parsed (parsing evaluates it); only
+    # the derivations' own objects and numbers are printed here.
+    return RnnLatexPrinter({"digits": digits, **settings}).doprint(sympy.sympify(expr, strict=True))

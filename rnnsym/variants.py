@@ -15,8 +15,6 @@ import dataclasses
 import io
 import json
 import os
-import shutil
-import subprocess
 import sys
 import time
 import unicodedata

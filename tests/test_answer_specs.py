@@ -88,3 +88,20 @@ def test_index_csv_has_a_column_for_every_answer_id(tmp_path):
         rows = list(csv.DictReader(handle))
     assert set(declared_ids()) <= set(rows[0])
     assert rows[0]["4c.max_parallel_cells"] == str(answers["4c.max_parallel_cells"])
+
+
+@pytest.mark.parametrize("kind", ["expression", "number", "exact", "matrix"])
+def test_the_key_printers_refuse_text_rather_than_parse_it(kind, tmp_path, monkeypatch):
+    """Strings are never parsed (SymPy's parser evaluates them) on the way to LaTeX."""
+    import sympy
+
+    from rnnsym import answer_table, printing
+
+    monkeypatch.chdir(tmp_path)
+    hostile = "__import__('os').system('touch pwned')"
+    value = [[hostile]] if kind == "matrix" else ([hostile] if kind == "exact" else hostile)
+    with pytest.raises(sympy.SympifyError):
+        answer_table.typeset_key(value, kind)
+    with pytest.raises(sympy.SympifyError):
+        printing.tex(hostile)
+    assert not (tmp_path / "pwned").exists()

@@ -5,7 +5,6 @@ import math
 
 import numpy
 import pytest
-import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
