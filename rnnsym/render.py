@@ -8,6 +8,7 @@ default and opting out is explicit.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -15,6 +16,7 @@ import jinja2
 import sympy
 from pylatex import Command, Document, NoEscape, Package
 
+from rnnsym import latex
 from rnnsym import params as params_module
 from rnnsym import tex_text
 from rnnsym.exact import format_number
@@ -64,8 +66,14 @@ def exact_text(value: sympy.Rational) -> str:
     return format_number(value)
 
 
+@functools.lru_cache(maxsize=None)
 def environment() -> jinja2.Environment:
-    """The Jinja environment of every rnnsym template (LaTeX-safe delimiters)."""
+    """The Jinja environment of every rnnsym template (LaTeX-safe delimiters).
+
+    One per process, so each template is compiled once (a batch renders the
+    same templates for every variant); Jinja reloads a template whose file
+    changed.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
         block_start_string="((*",
@@ -122,15 +130,18 @@ def document(meta: params_module.Meta, body: str, show_solutions: bool = True, s
     for name in ("amsmath", "amssymb", "booktabs", "graphicx", "array", "longtable", "xcolor", "tikz"):
         doc.packages.append(Package(name))
     doc.preamble.append(NoEscape(r"\usetikzlibrary{arrows.meta}"))
-    # No trailer ID and a fixed date (SOURCE_DATE_EPOCH): the same input is
-    # the same PDF.
-    doc.preamble.append(NoEscape(r"\pdftrailerid{}"))
     title, course = escape_text(meta.title), escape_text(meta.course)
     date = escape_text(identification(meta, show_solutions, sheet))
     if any(tex_text.TRANSLITERATION_MACRO in part for part in (title, course, date, body)):
         doc.preamble.append(NoEscape(TRANSLITERATION_DEFINITION))
         body = body + TRANSLITERATION_NOTE
     doc.preamble.append(NoEscape(FIT_DEFINITION))
+    # The preamble above is the same for every variant (no free text in it):
+    # latex.compile_pdf precompiles it into a format once.
+    doc.preamble.append(NoEscape(latex.FORMAT_MARKER))
+    # No trailer ID and a fixed date (SOURCE_DATE_EPOCH): the same input is
+    # the same PDF.
+    doc.preamble.append(NoEscape(r"\pdftrailerid{}"))
     doc.preamble.append(Command("title", title))
     doc.preamble.append(Command("author", course))
     doc.preamble.append(Command("date", date))
