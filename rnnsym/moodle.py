@@ -202,7 +202,8 @@ def category_path(answer_id: str) -> str:
 def question_text(spec: AnswerSpec, variant: Variant, statement: str) -> str:
     """The HTML of the question: context, the problem's statement, the ask."""
     meta = variant.meta
-    context = " \u2014 ".join(html.escape(part) for part in (meta.title, meta.course, f"variant {meta.variant}") if part)
+    shown = (meta.title, meta.course, f"variant {meta.variant}")
+    context = " \u2014 ".join(html.escape(part) for part in shown if part)
     parts = [f'<p class="rnnsym-context"><small>{context}</small></p>',
              f'<div class="rnnsym-statement">{statement}</div>',
              f"<p><strong>{html.escape(spec.id)}</strong>: {to_html(spec.asks)}; {to_html(spec.form)}.</p>"]
