@@ -50,6 +50,7 @@ import html
 import itertools
 import json
 import os
+import random
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -149,6 +150,15 @@ def variant_questions(folder: Path) -> list[Question]:
     if derived != _checked_answers(folder):
         raise InputError(f"{printable(folder)}: answers.json differs from the answers derived from its "
                          "params.toml (built by another rnnsym version?); rebuild the variant")
+    return questions_for(variant, solved)
+
+
+def questions_for(variant: Variant, solved: list[pipeline.Solved]) -> list[Question]:
+    """The questions of one variant from its derivation (no file read), in sheet order.
+
+    A build that has the derivation in memory (``rnnsym variants``) can call
+    this directly and save the export its derivation.
+    """
     key = checker.answer_key(variant, solved)
     environment = render.environment()
     questions = []
@@ -353,8 +363,14 @@ def stack_grading(entry: KeyEntry) -> dict:
     answers as (description, Maxima) pairs.
     """
     key = _stack_key(entry)
+    # A nearby answer equal to the key, or to an earlier one, could never be
+    # reached in the tree (and its question test would fail): left out.
+    kept = [entry.value]
+    for _, value in entry.nearby if entry.kind == "expression" else ():
+        if all(_distinct(value, other) for other in kept):
+            kept.append(value)
     nearby = [(description, maxima(value)) for description, value in entry.nearby
-              if entry.kind == "expression" and not _same(value, entry.value)]
+              if any(value is other for other in kept[1:])]
     feedback_variables, sans, test, option = "", "ans1", "AlgEquiv", ""
     if entry.intermediates:
         substitutions = ", ".join(f"{maxima(name)} = {maxima(value)}" for name, value in entry.intermediates.items())
@@ -368,11 +384,35 @@ def stack_grading(entry: KeyEntry) -> dict:
                 test=test, option=option, key=key, nearby=nearby)
 
 
-def _same(a, b) -> bool:
-    try:
-        return sympy.expand(a - b) == 0
-    except (TypeError, ValueError):
-        return False
+DISTINCT_POINTS = 24
+
+
+def _wide_point(symbols, rng: random.Random) -> dict:
+    """Integers 0..12 for integer symbols, 0..20 for non-negative ones, -10..10 otherwise
+    (wider than the checker's 0..3 for h0, where two closed forms of ReLU maps can both be 0)."""
+    point = {}
+    for symbol in sorted(symbols, key=str):
+        if symbol.is_integer:
+            point[symbol] = sympy.Integer(rng.randint(0 if not symbol.is_positive else 1, 12))
+        elif symbol.is_nonnegative:
+            point[symbol] = sympy.Rational(rng.randint(0, 2000), 100)
+        else:
+            point[symbol] = sympy.Rational(rng.randint(-1000, 1000), 100)
+    return point
+
+
+def _distinct(a, b) -> bool:
+    """Whether two expressions differ at one of DISTINCT_POINTS fixed points."""
+    symbols = getattr(a, "free_symbols", set()) | getattr(b, "free_symbols", set())
+    rng = random.Random(1)
+    for _ in range(DISTINCT_POINTS):
+        point = _wide_point(symbols, rng)
+        left, right = checker._evaluate(sympy.sympify(a), point), checker._evaluate(sympy.sympify(b), point)
+        if left is None or right is None:
+            continue
+        if not checker._agree(left, right, 1e-9):
+            return True
+    return False
 
 
 def _castext(text: str) -> str:

@@ -299,3 +299,13 @@ def test_stack_questions_grade_with_the_key_and_its_nearby_answers(batch, tmp_pa
     assert numbers.findtext("prt/node/answertest") == "NumRelative"
     assert numbers.findtext("prt/node/testoptions") == "0.005"
     assert numbers.findtext("prt/node/sans") == "ans1"  # STACK's numerical tests read the input itself
+
+
+def test_nearby_answers_equal_to_the_key_or_to_each_other_are_left_out():
+    h = sympy.Symbol("h", integer=True, positive=True)
+    entry = KeyEntry("x", "expression", h**2 + h, {"h": h},
+                     nearby=(("the same, expanded otherwise", h * (h + 1)), ("one more", h**2 + h + 1),
+                             ("one more, again", 1 + h + h**2), ("two more", h**2 + h + 2)))
+    grading = moodle.stack_grading(entry)
+    assert [description for description, _ in grading["nearby"]] == ["one more", "two more"]
+    assert grading["question_variables"].splitlines() == ["ta: h^2 + h;", "nb1: h^2 + h + 1;", "nb2: h^2 + h + 2;"]
