@@ -223,7 +223,12 @@ def question_text(spec: AnswerSpec, variant: Variant, statement: str) -> str:
 
 
 def key_html(entry: KeyEntry) -> str:
-    """The key as the general feedback shows it (the project's LaTeX printer)."""
+    """The key as the general feedback shows it (the project's LaTeX printer),
+    in a block that scrolls sideways when a formula is wider than the page."""
+    return f'<div class="rnnsym-key" style="overflow-x: auto">{_key_sentence(entry)}</div>'
+
+
+def _key_sentence(entry: KeyEntry) -> str:
     value = entry.value
     if value is None:
         return "The key: the limit does not exist (<code>none</code>)."
@@ -245,7 +250,8 @@ def _sympy_value(value):
     if isinstance(value, int):
         return sympy.Integer(value)
     if isinstance(value, float):
-        return sympy.Float(value)
+        # answers.json writes 2 as 2.0 in a list of numbers; the key shows 2.
+        return sympy.Integer(int(value)) if value.is_integer() else sympy.Float(value)
     return value
 
 

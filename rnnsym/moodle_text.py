@@ -3,8 +3,9 @@ r"""The sheet's LaTeX prose as HTML for Moodle, maths left to its MathJax filter
 The problem statements (the templates, rendered without solutions) and the
 answer declarations (``asks``, ``form``, ``convention``) are written in a
 small subset of LaTeX: prose, inline maths ``$...$``, ``\texttt``,
-``\emph``, ``\textbf``, ``\subsection*``, an ``enumerate`` with labelled
-``\item[1a.]`` and the escaped characters ``\_ \% \& \# \$ \{ \}``. This
+``\emph``, ``\textbf``, ``\subsection*``, ``\dots`` and a few other
+one-character commands, an ``enumerate`` with labelled ``\item[1a.]``,
+and the escaped characters ``\_ \% \& \# \$ \{ \}``. This
 module turns exactly that subset into HTML: maths becomes ``\( ... \)``
 (MathJax's inline delimiters, which Moodle's filter renders), every
 character is HTML-escaped, and any other command is an error naming it, so
