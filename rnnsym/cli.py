@@ -229,8 +229,10 @@ def run_export(arguments) -> int:
     if result.failures:
         for failure in result.failures:
             print(f"rnnsym: {printable(failure)}", file=sys.stderr)
-        raise InputError(f"{len(result.failures)} of {result.variants} variant(s) could not be exported; "
-                         f"{printable(arguments.out)} was not written")
+        error = RnnsymError(f"{len(result.failures)} of {result.variants} variant(s) could not be exported; "
+                            f"{printable(arguments.out)} was not written")
+        error.exit_status = result.status
+        raise error
     print(f"wrote {printable(arguments.out)}: {result.questions} questions in {result.categories} categories "
           f"({result.variants} variants)")
     return 0

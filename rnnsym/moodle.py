@@ -166,16 +166,27 @@ def questions_for(variant: Variant, solved: list[pipeline.Solved]) -> list[Quest
         statement = to_html(environment.get_template(item.problem.template).render(
             d=item.derivation, figures={}, show_solutions=False))
         for spec in item.problem.answer_specs:
-            element = question_element(spec, key[spec.id], variant, statement)
+            try:
+                element = question_element(spec, key[spec.id], variant, statement)
+            except ValueError as error:
+                raise ExportError(f"variant {printable(variant.meta.variant)}, {spec.id}: cannot be exported: "
+                                  f"{error}") from None
             questions.append(Question(spec.id, variant.meta.variant, _serialise(element)))
     return questions
 
 
-def _variant_questions_or_error(folder: Path) -> tuple[list[Question], str]:
+class ExportError(RnnsymError):
+    """A key that cannot be written as a question (e.g. a name Maxima would misread): exit status 1."""
+
+    exit_status = 1
+
+
+def _variant_questions_or_error(folder: Path) -> tuple[list[Question], str, int]:
+    """(questions, "", 0), or ([], the error, its exit status): one folder cannot stop the others."""
     try:
-        return variant_questions(folder), ""
+        return variant_questions(folder), "", 0
     except RnnsymError as error:
-        return [], str(error)
+        return [], str(error), error.exit_status
 
 
 # --- question elements ------------------------------------------------------------------
@@ -554,6 +565,7 @@ class ExportResult:
     questions: int
     categories: int
     failures: tuple[str, ...]
+    status: int = 0  # the exit status the failures call for (1 a key, 2 a folder)
 
 
 def export(directory: Path, target: Path, *, jobs: int | None = None) -> ExportResult:
@@ -570,12 +582,12 @@ def export(directory: Path, target: Path, *, jobs: int | None = None) -> ExportR
     else:
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(_variant_questions_or_error, folders))
-    failures = tuple(error for _, error in results if error)
+    failures = tuple(error for _, error, _ in results if error)
     if failures:
-        return ExportResult(len(folders), 0, 0, failures)
+        return ExportResult(len(folders), 0, 0, failures, max(status for _, _, status in results))
     specs = [spec for problem in PROBLEMS.values() for spec in problem.answer_specs]
     by_id: dict[str, list[Question]] = {spec.id: [] for spec in specs}
-    for questions, _ in results:
+    for questions, _, _ in results:
         for question in questions:
             by_id[question.answer_id].append(question)
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n']

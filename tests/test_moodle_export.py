@@ -309,3 +309,24 @@ def test_nearby_answers_equal_to_the_key_or_to_each_other_are_left_out():
     grading = moodle.stack_grading(entry)
     assert [description for description, _ in grading["nearby"]] == ["one more", "two more"]
     assert grading["question_variables"].splitlines() == ["ta: h^2 + h;", "nb1: h^2 + h + 1;", "nb2: h^2 + h + 2;"]
+
+
+def test_a_refused_folder_is_exit_2_and_writes_nothing(hostile_folder, tmp_path, capsys):
+    folder = tmp_path / "variants" / "v1"
+    shutil.copytree(hostile_folder, folder)
+    (folder / "answers.json").write_text("{}", encoding="utf-8")
+    target = tmp_path / "bank.xml"
+    assert cli.main(["export", "moodle", "--variants", str(folder.parent), "--out", str(target)]) == 2
+    assert "could not be exported" in capsys.readouterr().err and not target.exists()
+
+
+def test_a_key_maxima_cannot_take_is_exit_1_naming_the_answer(monkeypatch, hostile_folder, tmp_path, capsys):
+    def refuse(expr):
+        raise ValueError("the symbol 'e' has no safe Maxima name")
+
+    monkeypatch.setattr(moodle, "maxima", refuse)
+    target = tmp_path / "bank.xml"
+    assert cli.main(["export", "moodle", "--variants", str(hostile_folder.parent), "--out", str(target),
+                     "--jobs", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "1a.fixed_points: cannot be exported: the symbol 'e'" in err and not target.exists()
