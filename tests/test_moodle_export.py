@@ -330,3 +330,16 @@ def test_a_key_maxima_cannot_take_is_exit_1_naming_the_answer(monkeypatch, hosti
                      "--jobs", "1"]) == 1
     err = capsys.readouterr().err
     assert "1a.fixed_points: cannot be exported: the symbol 'e'" in err and not target.exists()
+
+
+@pytest.mark.parametrize("kind, value, text", [("word", "bounded", "bounded"),
+                                               ("words", ["sink", "source"], "sink, source")])
+def test_words_without_declared_choices_are_short_answers(kind, value, text):
+    spec = AnswerSpec("9z.word", "a word", kind, "a word")
+    question = moodle.question_element(spec, KeyEntry("9z.word", kind, value), load_variant(None), "")
+    assert question.get("type") == "shortanswer"
+    assert question.findtext("usecase") == "0"  # the checker compares words without case
+    assert [a.findtext("text") for a in question.findall("answer")] == [text]
+    quiz = ET.Element("quiz")
+    quiz.append(question)
+    assert check_schema(quiz) == []
