@@ -17,7 +17,8 @@ import sympy
 
 from rnnsym import checker, variants
 from rnnsym.maxima_printer import RESERVED, maxima
-from rnnsym.moodle import _stack_key, derive_variant, stack_grading
+from rnnsym.moodle import derive_variant
+from rnnsym.moodle_stack import _stack_key, stack_grading
 from rnnsym.notation import relu, sigmoid
 from rnnsym.params import load_variant
 from tests.conftest import skip_unless
@@ -163,7 +164,7 @@ def test_the_exact_sorting_node_sorts_as_the_key_is_sorted():
     """The feedback variable that orders a student's exact numbers, run by Maxima."""
     skip_unless(shutil.which("maxima") is not None, "MAXIMA",
                 "Maxima is missing (make test installs Debian's maxima)")
-    from rnnsym.moodle import SORT_EXACT
+    from rnnsym.moodle_stack import SORT_EXACT
     from rnnsym.problem import KeyEntry
 
     numbers = [sympy.Rational(1, 8) - 3 * sympy.sqrt(73) / 200, sympy.Rational(1, 8) + 3 * sympy.sqrt(73) / 200,

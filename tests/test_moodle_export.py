@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sympy
 
-from rnnsym import cli, moodle, pipeline, variants
+from rnnsym import cli, moodle, moodle_questions, moodle_stack, pipeline, variants
 from rnnsym.errors import InputError
 from rnnsym.moodle_text import to_html
 from rnnsym.params import load_variant
@@ -174,7 +174,7 @@ def test_no_variant_folder_is_bad_input(tmp_path):
     ("integer", 13, ("13", "0")),  # an integer takes no decimal
 ])
 def test_numerical_tolerance_is_the_checkers_converted_per_value(kind, value, expected):
-    assert moodle.numerical_answer(KeyEntry("x", kind, value)) == expected
+    assert moodle_questions.numerical_answer(KeyEntry("x", kind, value)) == expected
 
 
 KINDS = AnswerSpec("1c.kinds", "kinds", "words", "a list", choices=("sink", "source", "non-hyperbolic"))
@@ -182,7 +182,7 @@ KINDS = AnswerSpec("1c.kinds", "kinds", "words", "a list", choices=("sink", "sou
 
 @pytest.mark.parametrize("key", [["sink"], ["sink", "source"], ["sink", "source", "sink"], ["source"] * 4, []])
 def test_word_lists_offer_the_key_once_and_its_neighbours(key):
-    lists = moodle._choice_lists(KINDS, key)
+    lists = moodle_questions.choice_lists(KINDS, key)
     assert lists.count(key) == 1
     assert len({tuple(option) for option in lists}) == len(lists)
     if key:
@@ -204,10 +204,10 @@ def test_every_word_answer_declares_its_choices_and_the_keys_use_them():
 
 def test_long_variant_ids_keep_short_stable_idnumbers():
     long_id = "x" * 100
-    first = moodle.question_idnumber(long_id, "2b.params_torch.total")
-    assert len(first) <= 100 and first == moodle.question_idnumber(long_id, "2b.params_torch.total")
-    assert first != moodle.question_idnumber("y" * 100, "2b.params_torch.total")
-    assert moodle.question_idnumber("s1-v001", "1a.fixed_points") == "s1-v001/1a.fixed_points"
+    first = moodle_questions.question_idnumber(long_id, "2b.params_torch.total")
+    assert len(first) <= 100 and first == moodle_questions.question_idnumber(long_id, "2b.params_torch.total")
+    assert first != moodle_questions.question_idnumber("y" * 100, "2b.params_torch.total")
+    assert moodle_questions.question_idnumber("s1-v001", "1a.fixed_points") == "s1-v001/1a.fixed_points"
 
 
 # --- the prose ----------------------------------------------------------------------------
@@ -306,7 +306,7 @@ def test_nearby_answers_equal_to_the_key_or_to_each_other_are_left_out():
     entry = KeyEntry("x", "expression", h**2 + h, {"h": h},
                      nearby=(("the same, expanded otherwise", h * (h + 1)), ("one more", h**2 + h + 1),
                              ("one more, again", 1 + h + h**2), ("two more", h**2 + h + 2)))
-    grading = moodle.stack_grading(entry)
+    grading = moodle_stack.stack_grading(entry)
     assert [description for description, _ in grading["nearby"]] == ["one more", "two more"]
     assert grading["question_variables"].splitlines() == ["ta: h^2 + h;", "nb1: h^2 + h + 1;", "nb2: h^2 + h + 2;"]
 
@@ -324,7 +324,7 @@ def test_a_key_maxima_cannot_take_is_exit_1_naming_the_answer(monkeypatch, hosti
     def refuse(expr):
         raise ValueError("the symbol 'e' has no safe Maxima name")
 
-    monkeypatch.setattr(moodle, "maxima", refuse)
+    monkeypatch.setattr(moodle_stack, "maxima", refuse)
     target = tmp_path / "bank.xml"
     assert cli.main(["export", "moodle", "--variants", str(hostile_folder.parent), "--out", str(target),
                      "--jobs", "1"]) == 1
