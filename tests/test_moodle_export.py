@@ -343,3 +343,19 @@ def test_words_without_declared_choices_are_short_answers(kind, value, text):
     quiz = ET.Element("quiz")
     quiz.append(question)
     assert check_schema(quiz) == []
+
+
+def test_a_limit_that_does_not_exist_is_the_word_none():
+    spec = next(s for p in PROBLEMS.values() for s in p.answer_specs if s.kind == "matrix")
+    question = moodle.question_element(spec, KeyEntry(spec.id, "matrix", None), load_variant(None), "")
+    assert question.get("type") == "stack"
+    assert question.findtext("questionvariables/text") == "ta: none;"
+    assert question.findtext("input/checkanswertype") == "0"  # a list of rows may be typed all the same
+    assert "does not exist" in question.findtext("generalfeedback/text")
+
+
+def test_an_empty_list_of_kinds_offers_the_empty_list_and_single_words():
+    spec = next(s for p in PROBLEMS.values() for s in p.answer_specs if s.kind == "words")
+    question = moodle.question_element(spec, KeyEntry(spec.id, "words", []), load_variant(None), "")
+    answers = {a.findtext("text"): a.get("fraction") for a in question.findall("answer")}
+    assert answers == {"<p>(an empty list)</p>": "100", **{f"<p>{w}</p>": "0" for w in spec.choices}}
