@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 TORCH  ?=
 TORCH_PIN := torch==2.13.0
 
-.PHONY: report answers test bench variants stress setup tex clean distclean
+.PHONY: report answers test bench variants stress setup tex maxima clean distclean
 
 report: setup tex
 	$(BIN)/rnnsym report --out $(OUT) $(if $(PARAMS),--params $(PARAMS))
@@ -24,7 +24,7 @@ report: setup tex
 answers: setup
 	$(BIN)/rnnsym answers $(if $(PARAMS),--params $(PARAMS))
 
-test: setup tex
+test: setup tex maxima
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup tex
@@ -53,6 +53,10 @@ $(STAMP): pyproject.toml
 
 tex:
 	@scripts/ensure-deps.sh tex
+
+# Maxima: the tests evaluate the Moodle export's STACK keys with it.
+maxima:
+	@scripts/ensure-deps.sh maxima
 
 clean:
 	rm -rf $(OUT) .pytest_cache

@@ -476,7 +476,8 @@ ANSWER_SPECS = (
                r"\texttt{h0\_2})"),
     AnswerSpec("3c.spectral_radius", r"the spectral radius of $W$", "number", r"a number, to 3 significant digits or more"),
     AnswerSpec("3c.regime", r"whether $h^{(t)}$ vanishes, explodes or stays bounded", "word",
-               r"\texttt{vanishes}, \texttt{explodes} or \texttt{bounded}"),
+               r"\texttt{vanishes}, \texttt{explodes} or \texttt{bounded}",
+               choices=("vanishes", "explodes", "bounded")),
     AnswerSpec("3d.limit", r"$\lim_{t \to \infty} (W_3^T)^t$, if it exists", "matrix",
                r"a list of rows of exact numbers, or \texttt{none} if the limit does not exist"),
 )

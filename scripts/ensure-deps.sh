@@ -3,6 +3,8 @@
 #   ensure-deps.sh python [PYTHON]  - a Python >= 3.11 that can make a venv
 #   ensure-deps.sh tex              - latexmk, pdflatex, the LaTeX packages
 #                                     the documents load, poppler's tools
+#   ensure-deps.sh maxima           - Maxima, which the tests run on the
+#                                     Moodle export's STACK keys
 # Missing pieces are installed from Debian's packages when we run as root
 # with apt-get; otherwise the exact command to run is printed. After an
 # install everything is checked again: what is still missing is named and
@@ -21,6 +23,10 @@ PYTHON_DEBS="python3 python3-venv python3-pip"
 # each package has one): the tools the build runs and the files it loads.
 TEX_TOOLS="latexmk pdflatex kpsewhich pdftotext pdftoppm bwrap"
 TEX_FILES="article.cls amsmath.sty amssymb.sty booktabs.sty longtable.sty array.sty graphicx.sty xcolor.sty geometry.sty textcomp.sty lmodern.sty tikz.sty"
+
+# The Moodle export's tests have Maxima evaluate the keys it prints for STACK.
+MAXIMA_DEBS="maxima"
+MAXIMA_TOOLS="maxima"
 
 install_or_explain() {  # $1: what is missing, $2: Debian packages
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -80,8 +86,30 @@ check_tex() {
     fi
 }
 
+missing_maxima() {  # prints what is missing, space-separated
+    local missing="" tool
+    for tool in $MAXIMA_TOOLS; do
+        command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
+    done
+    echo "$missing"
+}
+
+check_maxima() {
+    local missing
+    missing=$(missing_maxima)
+    if [ -n "$missing" ]; then
+        install_or_explain "Maxima ($missing )" "$MAXIMA_DEBS"
+        missing=$(missing_maxima)
+        if [ -n "$missing" ]; then
+            echo "ensure-deps: still missing after installing $MAXIMA_DEBS:$missing" >&2
+            exit 1
+        fi
+    fi
+}
+
 case "${1:-}" in
     python) check_python "${2:-python3}" ;;
     tex) check_tex ;;
-    *) echo "usage: $0 python [PYTHON] | tex" >&2; exit 2 ;;
+    maxima) check_maxima ;;
+    *) echo "usage: $0 python [PYTHON] | tex | maxima" >&2; exit 2 ;;
 esac
