@@ -1,0 +1,51 @@
+// Renders every formula pandoc marked (<span class="math inline|display">TeX</span>)
+// with the vendored KaTeX: HTML for the eye, MathML for screen readers. A
+// formula KaTeX cannot parse shows as a .katex-error (the browser tests look
+// for them). A formula or table wider than its column scrolls in its own box,
+// which then takes the keyboard focus so that it can be scrolled without a mouse.
+"use strict";
+(function () {
+  // An inline formula with a piece that cannot break (KaTeX breaks lines only
+  // after relations and operators) wider than its column becomes a box of its own.
+  function markWideInline() {
+    document.querySelectorAll("span.math.inline").forEach(function (span) {
+      span.classList.remove("rnnsym-wide");
+      var column = span.parentElement.clientWidth;
+      var pieces = span.querySelectorAll(".katex-html .katex-base");
+      for (var i = 0; i < pieces.length; i++) {
+        if (pieces[i].getBoundingClientRect().width > column) {
+          span.classList.add("rnnsym-wide");
+          break;
+        }
+      }
+    });
+  }
+  function markScrollable() {
+    markWideInline();
+    document.querySelectorAll(".math.display, .math.rnnsym-wide, .rnnsym-scroll, pre").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.tabIndex = 0;
+      } else {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+  function render() {
+    document.querySelectorAll("span.math").forEach(function (span) {
+      katex.render(span.textContent, span, {
+        displayMode: span.classList.contains("display"),
+        output: "htmlAndMathml",
+        throwOnError: false,
+        trust: false,
+      });
+    });
+    markScrollable();
+    document.documentElement.setAttribute("data-math", "rendered");
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", render);
+  } else {
+    render();
+  }
+  window.addEventListener("resize", markScrollable);
+})();
