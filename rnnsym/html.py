@@ -72,14 +72,17 @@ def require_pandoc() -> str:
 # ---------------------------------------------------------------------------
 # Preparing the LaTeX body for pandoc
 
+# Characters that pandoc's LaTeX reader would curl (' and ` are quotes in
+# LaTeX source) but that rnnsym.tex_text spells as text commands to print
+# them straight: they pass pandoc as private-use characters.
+_LITERALS = {"\\textquotesingle{}": ("\ue000", "'"), "\\textasciigrave{}": ("\ue001", "`")}
+
 # Definitions pandoc expands (its LaTeX reader knows \newcommand): the fit
 # box, and the text commands of rnnsym.tex_text that pandoc 2.17 drops.
 PANDOC_MACROS = (
     "\\newcommand{\\rnnsymfit}[1]{#1}\n"
-    "\\newcommand{\\textquotesingle}{'}\n"
     "\\newcommand{\\textbar}{|}\n"
     "\\newcommand{\\textquotedbl}{\"}\n"
-    "\\newcommand{\\textasciigrave}{`}\n"
     "\\newcommand{\\textlangle}{\u27e8}\n"
     "\\newcommand{\\textrangle}{\u27e9}\n"
 )
@@ -121,14 +124,16 @@ def extract_pictures(body: str) -> tuple[str, list[Picture]]:
 
 def tabbing_to_blocks(body: str) -> str:
     """Each line of a ``tabbing`` becomes an environment pandoc keeps as a
-    ``<div class="rnnsym-indent-N">``, N its leading tab stops (``\\>``);
+    ``<div class="rnnsymindentN">``, N its leading tab stops (``\\>``) as i, ii, ...;
     the ``\\kill`` line that only sets the stops is dropped."""
 
     def replace(match: re.Match) -> str:
         lines = []
-        for line in re.split(r"\\\\\s*\n?", match.group("body")):
+        # A line ending in \kill only sets the tab stops (and has no \\).
+        body = re.sub(r"^[^\n]*\\kill[ \t]*\n?", "", match.group("body"), flags=re.MULTILINE)
+        for line in re.split(r"\\\\\s*\n?", body):
             line = line.strip()
-            if not line or line.endswith(r"\kill"):
+            if not line:
                 continue
             depth = 0
             while line.startswith(r"\>"):
@@ -146,6 +151,8 @@ def pandoc_html(latex_body: str, math: str = "katex") -> str:
         HtmlError: pandoc is missing, failed or ran too long.
     """
     pandoc = require_pandoc()
+    for command, (placeholder, _) in _LITERALS.items():
+        latex_body = latex_body.replace(command, placeholder)
     command = [pandoc, "--sandbox", "--from=latex-smart", "--to=html5", "--wrap=none",
                "--shift-heading-level-by=1", "--katex" if math == "katex" else "--mathml"]
     try:
@@ -158,7 +165,10 @@ def pandoc_html(latex_body: str, math: str = "katex") -> str:
     if math == "mathml" and "Could not convert TeX math" in result.stderr:
         # texmath leaves such a formula as TeX source: a rendering error on the page.
         raise HtmlError("pandoc could not convert some maths to MathML:\n" + result.stderr.strip()[-2000:])
-    return result.stdout
+    fragment = result.stdout
+    for placeholder, character in _LITERALS.values():
+        fragment = fragment.replace(placeholder, html.escape(character))
+    return fragment
 
 
 def _plain_environment() -> dict:
@@ -253,6 +263,7 @@ def caption_text(caption_html: str) -> str:
     """A caption as plain text for alt: tags dropped, TeX's backslashes and braces too."""
     text = html.unescape(_TAG.sub("", caption_html))
     text = re.sub(r"\\(?:operatorname|mathrm|text)\{([^}]*)\}", r"\1", text)
+    text = re.sub(r"\\(?:c|l)?dots\b", "\u2026", text).replace("\\|", "\u2016")
     text = re.sub(r"\\([A-Za-z]+)", r"\1", text).replace("{", "").replace("}", "")
     return " ".join(text.split())
 

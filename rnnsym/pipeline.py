@@ -94,7 +94,8 @@ class BuildResult:
     overfull: dict[str, tuple[tuple[float, str], ...]] = dataclasses.field(default_factory=dict)
 
 
-def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False) -> BuildResult:
+def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False,
+                 solved: list[Solved] | None = None) -> BuildResult:
     """Builds solutions.pdf, solutions.tex and answers.json in ``out_dir``
     (and problems.pdf/.tex, the statements only, with ``problem_sheet``).
 
@@ -102,11 +103,14 @@ def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False
     into place only once every PDF exists, so a failed build (a check,
     LaTeX) leaves the previous outputs as they were.
 
+    ``solved``: the problems already solved for this variant (by :func:`solve`),
+    when the caller has them (a build of both editions solves once).
+
     Raises:
         CheckFailed: a check failed (nothing is written).
         LatexError: LaTeX is missing or failed (nothing is published).
     """
-    solved = solve(variant)
+    solved = solved if solved is not None else solve(variant)
     latex.require_latex()
     out_dir.mkdir(parents=True, exist_ok=True)
     sheets = {"solutions": True, **({"problems": False} if problem_sheet else {})}
