@@ -23,7 +23,7 @@
   function markScrollable() {
     markWideInline();
     document.querySelectorAll(".math.display, .math.rnnsym-wide, .rnnsym-scroll, pre").forEach(function (box) {
-      if (box.scrollWidth > box.clientWidth + 1) {
+      if (box.scrollWidth > box.clientWidth) {
         box.tabIndex = 0;
       } else {
         box.removeAttribute("tabindex");
@@ -39,8 +39,11 @@
         trust: false,
       });
     });
-    markScrollable();
-    document.documentElement.setAttribute("data-math", "rendered");
+    // Widths are final once KaTeX's fonts have loaded.
+    document.fonts.ready.then(function () {
+      markScrollable();
+      document.documentElement.setAttribute("data-math", "rendered");
+    });
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", render);
