@@ -1,7 +1,7 @@
 // Renders every formula pandoc marked (<span class="math inline|display">TeX</span>)
 // with the vendored KaTeX: HTML for the eye, MathML for screen readers. A
-// formula KaTeX cannot parse shows as a .katex-error (the browser tests look
-// for them). A formula or table wider than its column scrolls in its own box,
+// formula KaTeX cannot render is marked .katex-error and logged as a console
+// error (the browser tests look for both). A formula or table wider than its column scrolls in its own box,
 // which then takes the keyboard focus so that it can be scrolled without a mouse.
 "use strict";
 (function () {
@@ -32,12 +32,17 @@
   }
   function render() {
     document.querySelectorAll("span.math").forEach(function (span) {
-      katex.render(span.textContent, span, {
-        displayMode: span.classList.contains("display"),
-        output: "htmlAndMathml",
-        throwOnError: false,
-        trust: false,
-      });
+      var tex = span.textContent;
+      var options = {displayMode: span.classList.contains("display"), output: "htmlAndMathml", trust: false};
+      try {
+        katex.render(tex, span, Object.assign({throwOnError: true}, options));
+      } catch (error) {
+        // throwOnError: false alone would print an unknown command in red
+        // without any mark; here every failure is marked and logged.
+        katex.render(tex, span, Object.assign({throwOnError: false}, options));
+        span.classList.add("katex-error");
+        console.error("KaTeX could not render " + tex + ": " + error.message);
+      }
     });
     // Widths are final once KaTeX's fonts have loaded.
     document.fonts.ready.then(function () {
