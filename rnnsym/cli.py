@@ -246,11 +246,10 @@ def run_report(arguments) -> int:
         from rnnsym import html
 
         html.require_pandoc()  # before any work: a missing pandoc is said at once
-    solved = pipeline.solve(variant)
-    if "pdf" in formats:
-        outputs.update(pipeline.build_report(variant, arguments.out, solved=solved).outputs)
-    if "html" in formats:
-        outputs.update(html.build_html(variant, arguments.out, solved=solved))
+    if "pdf" in formats:  # with "both", the pages are built from the PDF's figures
+        outputs.update(pipeline.build_report(variant, arguments.out, html_pages="html" in formats).outputs)
+    else:
+        outputs.update(html.build_html(variant, arguments.out))
     if key:
         build_cache.record(arguments.out, key, outputs)
     for path in outputs.values():

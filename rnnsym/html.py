@@ -14,8 +14,9 @@ it reads and writes no file). What pandoc cannot convert is prepared first:
 - ``tabbing`` (pseudocode): one block per line, indented by its tab stops.
 - ``\\rnnsymfit{...}`` (fit a key line to the column): its argument.
 
-Figures of matplotlib are saved as SVG (:func:`rnnsym.plots.vector_format`);
-a figure's alt text is its caption. Maths is rendered in the browser by the
+The matplotlib figures are the PDF's own, converted to SVG by ``pdftocairo``
+(matplotlib draws each once when both editions are built); a figure's alt
+text is its caption. Maths is rendered in the browser by the
 vendored KaTeX (``rnnsym/assets/katex``, pinned, MIT licence), HTML for the
 eye and MathML for screen readers; the page loads nothing but its own files.
 
@@ -38,7 +39,7 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from rnnsym import __version__, latex, plots, render
+from rnnsym import __version__, latex, render
 from rnnsym.errors import LatexError, RnnsymError
 from rnnsym.params import Meta, Variant
 
@@ -275,10 +276,13 @@ def postprocess(fragment: str, picture_files: Sequence[str], pictures: Sequence[
     it from screen readers); TikZ placeholders become their SVG figures;
     tables scroll in a box of their own, never the page.
     """
+    numbers = iter(range(1, 1000))
+
     def figure(match: re.Match) -> str:
-        caption = match.group("caption")
+        # Numbered in order, as LaTeX and pandoc's \ref number them ("Figure 1").
+        caption = f"<span class=\"rnnsym-figure-number\">Figure {next(numbers)}:</span> " + match.group("caption")
         figure_id = re.search(r'id="([^"]+)"', match.group(0))
-        html_figure = _figure_html(html.unescape(match.group("src")), caption_text(caption), caption)
+        html_figure = _figure_html(html.unescape(match.group("src")), caption_text(match.group("caption")), caption)
         if figure_id:
             html_figure = html_figure.replace("<figure ", f'<figure id="{figure_id.group(1)}" ', 1)
         return html_figure
@@ -377,6 +381,36 @@ def copy_assets(directory: Path, math: str = "katex") -> None:
 # ---------------------------------------------------------------------------
 # The build
 
+def pdf_to_svg(pdf: Path, svg: Path) -> None:
+    """One page of PDF as SVG (poppler's ``pdftocairo``; glyphs become paths).
+
+    Raises:
+        LatexError: pdftocairo is missing or failed.
+    """
+    try:
+        result = subprocess.run(["pdftocairo", "-svg", str(pdf), str(svg)], capture_output=True, text=True,
+                                timeout=120, check=False, stdin=subprocess.DEVNULL)
+    except OSError as error:
+        raise LatexError(f"pdftocairo (poppler-utils) could not run: {error}") from None
+    if result.returncode != 0 or not svg.is_file():
+        raise LatexError(f"pdftocairo could not convert {pdf.name} to SVG: {result.stderr.strip()}")
+
+
+def svg_sections(sections: Sequence[dict], pdf_dir: Path, directory: Path) -> list[dict]:
+    """The report's sections with their figures as SVG in ``directory``: the
+    very figures of the PDF (drawn into ``pdf_dir``), converted, so both
+    editions show the same drawing and matplotlib draws each figure once."""
+    converted = []
+    for section in sections:
+        figures = {}
+        for name, file_name in section["figures"].items():
+            svg_name = Path(file_name).with_suffix(".svg").name
+            pdf_to_svg(pdf_dir / file_name, directory / svg_name)
+            figures[name] = svg_name
+        converted.append({**section, "figures": figures})
+    return converted
+
+
 def sheet_html(meta: Meta, sections: Sequence[dict], sheet: str, directory: Path, *, lang: str = "en",
                direction: str = "ltr", math: str = "katex") -> str:
     """One sheet's page; its TikZ pictures are written into ``directory``."""
@@ -394,22 +428,56 @@ def language_of(meta: Meta) -> tuple[str, str]:
     return lang, "rtl" if lang.split("-")[0] in RTL_LANGUAGES else "ltr"
 
 
+def write_pages(meta: Meta, sections: Sequence[dict], figure_dir: Path, directory: Path, *,
+                problem_sheet: bool = True, math: str = "katex", lang: str | None = None,
+                direction: str | None = None) -> list[str]:
+    """Writes the pages of one variant into ``directory`` (an empty folder).
+
+    Args:
+        meta: the variant's free text.
+        sections: :func:`rnnsym.pipeline.report_sections`, whose PDF figures
+            are in ``figure_dir``.
+        figure_dir: where those figures were drawn.
+        directory: the ``html`` folder to fill: the pages, their SVG figures, ``assets/``.
+        problem_sheet: also write problems.html.
+        math: "katex" or "mathml" (see the README for why KaTeX).
+        lang, direction: the pages' language and direction (default: the variant's).
+
+    Returns:
+        The names of the pages written.
+
+    Raises:
+        HtmlError: pandoc is missing or failed; LatexError: a figure could not be converted.
+    """
+    if math not in MATH_RENDERERS:
+        raise ValueError(f"math {math!r}: expected one of {MATH_RENDERERS}")
+    default_lang, default_direction = language_of(meta)
+    lang, direction = lang or default_lang, direction or default_direction
+    require_pandoc()
+    sections = svg_sections(sections, figure_dir, directory)
+    pages = [f"{sheet}.html" for sheet in ["solutions"] + (["problems"] if problem_sheet else [])]
+    for name in pages:
+        text = sheet_html(meta, sections, name[:-5], directory, lang=lang, direction=direction, math=math)
+        (directory / name).write_text(text, encoding="utf-8")
+    copy_assets(directory, math)
+    return pages
+
+
 def build_html(variant: Variant, out_dir: Path, *, solved=None, problem_sheet: bool = True,
                math: str = "katex", lang: str | None = None, direction: str | None = None) -> dict[str, Path]:
-    """Writes ``out_dir/html/``: solutions.html (and problems.html), their
-    figures (SVG) and assets, and ``out_dir/answers.json``.
+    """Writes ``out_dir/html/`` (see :func:`write_pages`) and ``out_dir/answers.json``.
 
-    Built in a temporary directory and moved into place whole: a failed
-    build leaves the previous pages as they were.
+    The HTML edition alone; ``rnnsym.pipeline.build_report(..., html_pages=True)``
+    builds it together with the PDF, from the same figures. Built in a
+    temporary directory and moved into place whole: a failed build leaves
+    the previous pages as they were.
 
     Args:
         variant: the variant.
         out_dir: the output directory (created).
         solved: the solved problems when the caller has them (from
             :func:`rnnsym.pipeline.solve`), to avoid solving twice.
-        problem_sheet: also write the problem sheet.
-        math: "katex" or "mathml" (see the README for why KaTeX).
-        lang, direction: the pages' language and direction (default: the variant's).
+        problem_sheet, math, lang, direction: as for :func:`write_pages`.
 
     Returns:
         The files written, by name.
@@ -419,33 +487,25 @@ def build_html(variant: Variant, out_dir: Path, *, solved=None, problem_sheet: b
     """
     from rnnsym import pipeline
 
-    if math not in MATH_RENDERERS:
-        raise ValueError(f"math {math!r}: expected one of {MATH_RENDERERS}")
-    default_lang, default_direction = language_of(variant.meta)
-    lang, direction = lang or default_lang, direction or default_direction
     solved = solved if solved is not None else pipeline.solve(variant)
     require_pandoc()
     out_dir.mkdir(parents=True, exist_ok=True)
-    sheets = ["solutions"] + (["problems"] if problem_sheet else [])
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".build-html-") as scratch:
-        work = Path(scratch) / "html"
-        work.mkdir()
-        with plots.vector_format("svg"):
-            sections = pipeline.report_sections(solved, work)
-        for sheet in sheets:
-            text = sheet_html(variant.meta, sections, sheet, work, lang=lang, direction=direction, math=math)
-            (work / f"{sheet}.html").write_text(text, encoding="utf-8")
-        copy_assets(work, math)
-        answers = Path(scratch) / "answers.json"
-        answers.write_text(pipeline.answers_json(pipeline.answers_document(variant, solved)), encoding="utf-8")
-        _replace_directory(work, out_dir / "html")
-        os.replace(answers, out_dir / "answers.json")
-    outputs = {f"html/{sheet}.html": out_dir / "html" / f"{sheet}.html" for sheet in sheets}
+        work = Path(scratch)
+        sections = pipeline.report_sections(solved, work)
+        (work / "html").mkdir()
+        pages = write_pages(variant.meta, sections, work, work / "html", problem_sheet=problem_sheet, math=math,
+                            lang=lang, direction=direction)
+        (work / "answers.json").write_text(pipeline.answers_json(pipeline.answers_document(variant, solved)),
+                                           encoding="utf-8")
+        replace_directory(work / "html", out_dir / "html")
+        os.replace(work / "answers.json", out_dir / "answers.json")
+    outputs = {f"html/{name}": out_dir / "html" / name for name in pages}
     outputs["answers.json"] = out_dir / "answers.json"
     return outputs
 
 
-def _replace_directory(new: Path, target: Path) -> None:
+def replace_directory(new: Path, target: Path) -> None:
     """Moves ``new`` to ``target``; an old ``target`` is moved aside first and removed after."""
     old = None
     if target.exists() or target.is_symlink():

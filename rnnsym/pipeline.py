@@ -95,7 +95,7 @@ class BuildResult:
 
 
 def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False,
-                 solved: list[Solved] | None = None) -> BuildResult:
+                 html_pages: bool = False) -> BuildResult:
     """Builds solutions.pdf, solutions.tex and answers.json in ``out_dir``
     (and problems.pdf/.tex, the statements only, with ``problem_sheet``).
 
@@ -103,15 +103,19 @@ def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False
     into place only once every PDF exists, so a failed build (a check,
     LaTeX) leaves the previous outputs as they were.
 
-    ``solved``: the problems already solved for this variant (by :func:`solve`),
-    when the caller has them (a build of both editions solves once).
+    ``html_pages``: also the HTML edition in ``out_dir/html``
+    (:mod:`rnnsym.html`), from the same sections and figures.
 
     Raises:
         CheckFailed: a check failed (nothing is written).
         LatexError: LaTeX is missing or failed (nothing is published).
     """
-    solved = solved if solved is not None else solve(variant)
+    solved = solve(variant)
     latex.require_latex()
+    if html_pages:
+        from rnnsym import html
+
+        html.require_pandoc()
     out_dir.mkdir(parents=True, exist_ok=True)
     sheets = {"solutions": True, **({"problems": False} if problem_sheet else {})}
     names = ["answers.json"] + [f"{sheet}.{ext}" for sheet in sheets for ext in ("tex", "pdf")]
@@ -129,6 +133,14 @@ def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False
             log = tex_file.with_suffix(".log")
             overfull[sheet] = overfull_boxes(log.read_text(errors="replace")) if log.exists() else ()
         (work / "answers.json").write_text(answers_json(answers_document(variant, solved)), encoding="utf-8")
+        pages = []
+        if html_pages:
+            (work / "html").mkdir()
+            pages = html.write_pages(variant.meta, sections, work, work / "html")  # both sheets, always
         for name in names:
             os.replace(work / name, out_dir / name)
-    return BuildResult({name: out_dir / name for name in names}, compile_seconds, overfull)
+        if html_pages:
+            html.replace_directory(work / "html", out_dir / "html")
+    outputs = {name: out_dir / name for name in names}
+    outputs.update({f"html/{page}": out_dir / "html" / page for page in pages})
+    return BuildResult(outputs, compile_seconds, overfull)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Sequence
 
 import matplotlib
 
@@ -24,14 +22,6 @@ STYLE = {"font.size": FONT_POINTS, "axes.labelsize": FONT_POINTS, "axes.titlesiz
 
 # No creation date in the PDF, so the same figure is the same bytes.
 PDF_METADATA = {"CreationDate": None, "Creator": "rnnsym", "Producer": "rnnsym"}
-# The same for SVG: no date, and a fixed salt for the ids matplotlib hashes.
-SVG_METADATA = {"Date": None, "Creator": "rnnsym"}
-SVG_HASH_SALT = "rnnsym"
-
-# The file format figures are saved in: "pdf" for LaTeX, "svg" for the HTML
-# edition (see :func:`vector_format`). The derivations name their files with
-# a .pdf suffix; :func:`save` swaps it.
-_FORMAT: contextvars.ContextVar[str] = contextvars.ContextVar("rnnsym_figure_format", default="pdf")
 KIND_STYLE = {
     "sink": dict(marker="o", markerfacecolor="black", markeredgecolor="black"),
     "source": dict(marker="o", markerfacecolor="white", markeredgecolor="black"),
@@ -49,27 +39,9 @@ def _integer_ticks(axes) -> None:
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
-@contextlib.contextmanager
-def vector_format(name: str) -> Iterator[None]:
-    """Within the block, figures are saved as ``name`` ("pdf" or "svg")."""
-    if name not in ("pdf", "svg"):
-        raise ValueError(f"unknown figure format {name!r}")
-    token = _FORMAT.set(name)
-    try:
-        yield
-    finally:
-        _FORMAT.reset(token)
-
-
 def save(figure, path: Path) -> str:
-    """Writes ``figure`` as a PDF (an SVG within :func:`vector_format`) and returns the file name."""
-    kind = _FORMAT.get()
-    path = path.with_suffix("." + kind)
-    if kind == "svg":
-        with plt.rc_context({"svg.hashsalt": SVG_HASH_SALT}):
-            figure.savefig(path, format="svg", metadata=SVG_METADATA, bbox_inches="tight")
-    else:
-        figure.savefig(path, format="pdf", metadata=PDF_METADATA, bbox_inches="tight")
+    """Writes ``figure`` as a PDF and returns the file name."""
+    figure.savefig(path, format="pdf", metadata=PDF_METADATA, bbox_inches="tight")
     plt.close(figure)
     return path.name
 

@@ -168,14 +168,13 @@ def build_variant(variant: Variant, index: int, out_dir: Path, formats: tuple[st
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "params.toml").write_text(params_toml(variant), encoding="utf-8")
-        solved = pipeline.solve(variant)
-        result = pipeline.BuildResult({}, 0.0)
-        if "pdf" in formats:
-            result = pipeline.build_report(variant, folder, problem_sheet=True, solved=solved)
-        if "html" in formats:
+        if "pdf" in formats:  # with "html" too, the pages come from the PDF's figures
+            result = pipeline.build_report(variant, folder, problem_sheet=True, html_pages="html" in formats)
+        else:
             from rnnsym import html
 
-            html.build_html(variant, folder, solved=solved)
+            html.build_html(variant, folder)
+            result = pipeline.BuildResult({}, 0.0)
         answers = json.loads((folder / "answers.json").read_text(encoding="utf-8"))["answers"]
         picked = {key: answers[key] for key in INDEX_ANSWERS if key in answers}
         return Outcome(index, variant.meta.variant, variant.meta.student, None,

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from rnnsym import cli, html, pipeline, plots, render
+from rnnsym.errors import LatexError
 from rnnsym.params import Meta, load_variant
 from tests.conftest import skip_unless
 
@@ -99,19 +100,22 @@ def test_tabbing_lines_keep_their_indentation():
     assert "\\kill" not in prepared
 
 
-def test_figures_are_svg_and_the_same_bytes_twice(tmp_path):
+def test_a_pdf_figure_becomes_the_same_svg_every_time(tmp_path):
+    skip_unless(shutil.which("pdftocairo") is not None, "LATEX", "pdftocairo missing (make test installs it)")
     import matplotlib.pyplot as plt
 
-    names = []
-    for attempt in range(2):
-        figure, axes = plt.subplots()
-        axes.plot([0, 1], [1, 0], label="$h_t$")
-        axes.legend()
-        with plots.vector_format("svg"):
-            names.append(plots.save(figure, tmp_path / f"f{attempt}.pdf"))
-    assert names == ["f0.svg", "f1.svg"]
-    assert (tmp_path / "f0.svg").read_bytes() == (tmp_path / "f1.svg").read_bytes()
-    assert not (tmp_path / "f0.pdf").exists()
+    figure, axes = plt.subplots()
+    axes.plot([0, 1], [1, 0], label="$h_t$")
+    axes.legend()
+    name = plots.save(figure, tmp_path / "f.pdf")
+    html.pdf_to_svg(tmp_path / name, tmp_path / "a.svg")
+    html.pdf_to_svg(tmp_path / name, tmp_path / "b.svg")
+    svg = (tmp_path / "a.svg").read_text()
+    assert svg.startswith("<?xml") and "<svg" in svg and "<path" in svg
+    assert "href=\"http" not in svg and "xlink:href=\"file" not in svg  # nothing outside the file
+    assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()
+    with pytest.raises(LatexError, match="pdftocairo"):
+        html.pdf_to_svg(tmp_path / "missing.pdf", tmp_path / "c.svg")
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +126,7 @@ def default_pages(tmp_path_factory):
     variant = load_variant(None)
     solved = pipeline.solve(variant)
     html.build_html(variant, out, solved=solved)
-    return out / "html", render_sections_text(solved, out)
+    return out / "html", render_sections_text(solved, tmp_path_factory.mktemp("figures"))
 
 
 def render_sections_text(solved, directory: Path) -> dict[str, str]:
@@ -172,3 +176,27 @@ def test_html_without_pandoc_says_what_to_install(tmp_path, monkeypatch, capsys)
     assert status == 3
     assert "apt-get install pandoc" in capsys.readouterr().err
     assert not (tmp_path / "out" / "html").exists()
+
+
+def test_both_editions_come_from_one_build(tmp_path, latex_available, capsys):
+    skip_unless(shutil.which("pandoc") is not None, "BROWSER", "pandoc missing (make test installs it)")
+    out = tmp_path / "out"
+    assert cli.main(["report", "--format", "both", "--out", str(out)]) == 0
+    for name in ("solutions.pdf", "solutions.tex", "answers.json", "html/solutions.html", "html/problems.html",
+                 "html/p1-cobweb-sigmoid.svg", "html/assets/katex/katex.min.js", "html/assets/rnnsym.css"):
+        assert (out / name).is_file(), name
+    assert not list(out.glob(".build*"))
+    capsys.readouterr()
+    assert cli.main(["report", "--format", "both", "--out", str(out)]) == 0
+    assert "up to date" in capsys.readouterr().out
+    # Another edition is another build, not "up to date".
+    assert cli.main(["report", "--format", "html", "--out", str(out)]) == 0
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_figure_references_name_the_figures_they_link_to(default_pages):
+    directory, _ = default_pages
+    page = (directory / "solutions.html").read_text(encoding="utf-8")
+    references = dict(re.findall(r'<a href="#(fig:[^"]+)"[^>]*>(\d+)</a>', page))
+    numbered = dict(re.findall(r'<figure id="(fig:[^"]+)"[^>]*>.*?Figure (\d+):</span>', page, flags=re.DOTALL))
+    assert len(numbered) == 5 and references == numbered
