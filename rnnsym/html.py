@@ -274,7 +274,8 @@ def postprocess(fragment: str, picture_files: Sequence[str], pictures: Sequence[
 
     Figures get the caption as alt text and a visible caption (pandoc hides
     it from screen readers); TikZ placeholders become their SVG figures;
-    tables scroll in a box of their own, never the page.
+    tables scroll in a box of their own, never the page; paragraph headings
+    follow subsection headings without a gap.
     """
     numbers = iter(range(1, 1000))
 
@@ -291,6 +292,9 @@ def postprocess(fragment: str, picture_files: Sequence[str], pictures: Sequence[
     fragment = _PLACEHOLDER_HTML.sub(
         lambda m: _figure_html(picture_files[int(m.group(1))], pictures[int(m.group(1))].alt), fragment)
     fragment = fragment.replace("<table>", '<div class="rnnsym-scroll"><table>').replace("</table>", "</table></div>")
+    # pandoc makes \paragraph a level below \subsubsection, which the
+    # templates do not use: one level up, so that no heading level is skipped.
+    fragment = re.sub(r"<(/?)h5\b", r"<\1h4", fragment)
     return fragment
 
 

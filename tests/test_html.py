@@ -120,7 +120,7 @@ def test_a_pdf_figure_becomes_the_same_svg_every_time(tmp_path):
 
 @pytest.fixture(scope="module")
 def default_pages(tmp_path_factory):
-    skip_unless(shutil.which("pandoc") is not None, "BROWSER", "pandoc missing (make test installs it)")
+    skip_unless(shutil.which("pandoc") is not None, "BROWSER", "pandoc missing (the HTML edition and its browser tests need it; make test installs it)")
     skip_unless(shutil.which("pdflatex") is not None, "LATEX", "pdflatex missing (make test installs it)")
     out = tmp_path_factory.mktemp("html")
     variant = load_variant(None)
@@ -179,7 +179,7 @@ def test_html_without_pandoc_says_what_to_install(tmp_path, monkeypatch, capsys)
 
 
 def test_both_editions_come_from_one_build(tmp_path, latex_available, capsys):
-    skip_unless(shutil.which("pandoc") is not None, "BROWSER", "pandoc missing (make test installs it)")
+    skip_unless(shutil.which("pandoc") is not None, "BROWSER", "pandoc missing (the HTML edition and its browser tests need it; make test installs it)")
     out = tmp_path / "out"
     assert cli.main(["report", "--format", "both", "--out", str(out)]) == 0
     for name in ("solutions.pdf", "solutions.tex", "answers.json", "html/solutions.html", "html/problems.html",
