@@ -47,6 +47,7 @@ from rnnsym.params import Meta, Variant
 # figures use the PDF's TeX and poppler).
 HTML_PACKAGES = "pandoc"
 ASSET_DIR = Path(__file__).resolve().parent / "assets"
+# The vendored KaTeX (rnnsym/assets/katex/SOURCE.txt says where it came from).
 KATEX_VERSION = "0.19.1"
 PANDOC_TIMEOUT_SECONDS = 120
 # Languages written right to left: their pages get dir="rtl" (maths, code and

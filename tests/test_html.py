@@ -200,3 +200,14 @@ def test_figure_references_name_the_figures_they_link_to(default_pages):
     references = dict(re.findall(r'<a href="#(fig:[^"]+)"[^>]*>(\d+)</a>', page))
     numbered = dict(re.findall(r'<figure id="(fig:[^"]+)"[^>]*>.*?Figure (\d+):</span>', page, flags=re.DOTALL))
     assert len(numbered) == 5 and references == numbered
+
+
+def test_the_vendored_katex_is_the_pinned_version_whole():
+    katex = html.ASSET_DIR / "katex"
+    assert f'version:"{html.KATEX_VERSION}"' in (katex / "katex.min.js").read_text(encoding="utf-8")
+    assert "MIT License" in (katex / "LICENSE").read_text(encoding="utf-8")
+    assert html.KATEX_VERSION in (katex / "SOURCE.txt").read_text(encoding="utf-8")
+    # Every woff2 font the stylesheet names is there (the browser asks for no other format).
+    css = (katex / "katex.min.css").read_text(encoding="utf-8")
+    fonts = set(re.findall(r"url\((fonts/[^)]+\.woff2)\)", css))
+    assert len(fonts) == 20 and all((katex / font).is_file() for font in fonts)
