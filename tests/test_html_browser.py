@@ -51,6 +51,11 @@ def site(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("site")
     html.build_html(load_variant(None), root / "default")
+    # The same page right to left, as a Persian edition will be (html.page's lang and direction).
+    solutions = (root / "default" / "html" / "solutions.html").read_text(encoding="utf-8")
+    rtl = solutions.replace('<html lang="en" dir="ltr">', '<html lang="fa" dir="rtl">', 1)
+    assert rtl != solutions
+    (root / "default" / "html" / "rtl-solutions.html").write_text(rtl, encoding="utf-8")
     spec = variants.BatchSpec(2026, 1, (variants.Student(HOSTILE_NAME, "7"),), {})
     drawn = variants.draw_batch(spec)[0]
     html.build_html(drawn, root / "drawn")
@@ -164,3 +169,18 @@ def test_a_hostile_student_name_is_text_in_the_browser(site, browser):
     assert scripts == ["assets/katex/katex.min.js", "assets/render-math.js"]
     assert HOSTILE_NAME in identification and drawn.meta.variant in title
     assert errors == []
+
+
+def test_a_right_to_left_page_keeps_formulas_left_to_right(site, browser):
+    base, _ = site
+    page, outside, errors = open_page(browser, base, "default/html/rtl-solutions.html", 360)
+    try:
+        state = page.evaluate("""() => ({
+            page: getComputedStyle(document.body).direction,
+            formulas: [...new Set([...document.querySelectorAll('span.math')].map(s => getComputedStyle(s).direction))],
+            scrollWidth: document.scrollingElement.scrollWidth,
+        })""")
+    finally:
+        page.context.close()
+    assert state == {"page": "rtl", "formulas": ["ltr"], "scrollWidth": 360}
+    assert outside == [] and errors == []
