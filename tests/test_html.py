@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from rnnsym import cli, html, pipeline, plots, render
-from rnnsym.errors import LatexError
+from rnnsym import cli, html, latex_to_html, pipeline, plots, render, svg_figures
+from rnnsym.errors import HtmlError, LatexError
 from rnnsym.params import Meta, load_variant
 from tests.conftest import skip_unless
 
@@ -85,16 +85,16 @@ def test_page_language_and_direction_are_parameters():
 
 def test_every_picture_needs_its_alt_line():
     body = "a\n% alt: Two boxes.\n\\begin{tikzpicture}\\draw (0,0) -- (1,1);\\end{tikzpicture}\nb"
-    prepared, pictures = html.extract_pictures(body)
-    assert pictures == [html.Picture("\\begin{tikzpicture}\\draw (0,0) -- (1,1);\\end{tikzpicture}", "Two boxes.")]
+    prepared, pictures = latex_to_html.extract_pictures(body)
+    assert pictures == [latex_to_html.Picture("\\begin{tikzpicture}\\draw (0,0) -- (1,1);\\end{tikzpicture}", "Two boxes.")]
     assert "tikzpicture" not in prepared and "RNNSYMFIGURE0000" in prepared
-    with pytest.raises(html.HtmlError, match="alt"):
-        html.extract_pictures("\\begin{tikzpicture}\\draw (0,0) -- (1,1);\\end{tikzpicture}")
+    with pytest.raises(HtmlError, match="alt"):
+        latex_to_html.extract_pictures("\\begin{tikzpicture}\\draw (0,0) -- (1,1);\\end{tikzpicture}")
 
 
 def test_tabbing_lines_keep_their_indentation():
     body = "\\begin{tabbing}\n\\quad\\=\\quad\\=\\kill\n\\textbf{for} $i$\\\\\n\\> $a$\\\\\n\\>\\> $b$\n\\end{tabbing}"
-    prepared = html.tabbing_to_blocks(body)
+    prepared = latex_to_html.tabbing_to_blocks(body)
     assert re.findall(r"\\begin\{(rnnsymindent\w*)\}\n(.*)", prepared) == [
         ("rnnsymindent", "\\textbf{for} $i$"), ("rnnsymindenti", "$a$"), ("rnnsymindentii", "$b$")]
     assert "\\kill" not in prepared
@@ -108,14 +108,14 @@ def test_a_pdf_figure_becomes_the_same_svg_every_time(tmp_path):
     axes.plot([0, 1], [1, 0], label="$h_t$")
     axes.legend()
     name = plots.save(figure, tmp_path / "f.pdf")
-    html.pdf_to_svg(tmp_path / name, tmp_path / "a.svg")
-    html.pdf_to_svg(tmp_path / name, tmp_path / "b.svg")
+    svg_figures.pdf_to_svg(tmp_path / name, tmp_path / "a.svg")
+    svg_figures.pdf_to_svg(tmp_path / name, tmp_path / "b.svg")
     svg = (tmp_path / "a.svg").read_text()
     assert svg.startswith("<?xml") and "<svg" in svg and "<path" in svg
     assert "href=\"http" not in svg and "xlink:href=\"file" not in svg  # nothing outside the file
     assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()
     with pytest.raises(LatexError, match="pdftocairo"):
-        html.pdf_to_svg(tmp_path / "missing.pdf", tmp_path / "c.svg")
+        svg_figures.pdf_to_svg(tmp_path / "missing.pdf", tmp_path / "c.svg")
 
 
 @pytest.fixture(scope="module")

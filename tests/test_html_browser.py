@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import os
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -33,11 +33,7 @@ WIDTHS = (360, 1280)
 def _browser_missing() -> str:
     missing = [what for what, ok in (("chromium", os.access(CHROMIUM, os.X_OK)),
                                      ("pandoc", shutil.which("pandoc") is not None)) if not ok]
-    try:
-        import playwright.sync_api  # noqa: F401
-        import axe_playwright_python  # noqa: F401
-    except ImportError:
-        missing.append("playwright/axe-playwright-python")
+    missing += [name for name in ("playwright", "axe_playwright_python") if importlib.util.find_spec(name) is None]
     return ", ".join(missing)
 
 
@@ -46,7 +42,7 @@ def site(tmp_path_factory):
     """The pages under test, built once and served on 127.0.0.1."""
     missing = _browser_missing()
     skip_unless(not missing, "BROWSER", f"browser tests need {missing} (make test installs them)")
-    from rnnsym import html, pipeline, variants
+    from rnnsym import html, variants
     from rnnsym.params import load_variant
 
     root = tmp_path_factory.mktemp("site")
