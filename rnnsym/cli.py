@@ -241,15 +241,12 @@ def run_report(arguments) -> int:
 
     variant = load_variant(arguments.params)
     formats = _formats(arguments.format)
-    outputs: dict = {}
-    if "html" in formats:
+    if "pdf" in formats:  # with "both", the pages are built from the PDF's figures
+        outputs = pipeline.build_report(variant, arguments.out, html_pages="html" in formats).outputs
+    else:
         from rnnsym import html
 
-        html.require_pandoc()  # before any work: a missing pandoc is said at once
-    if "pdf" in formats:  # with "both", the pages are built from the PDF's figures
-        outputs.update(pipeline.build_report(variant, arguments.out, html_pages="html" in formats).outputs)
-    else:
-        outputs.update(html.build_html(variant, arguments.out))
+        outputs = html.build_html(variant, arguments.out)
     if key:
         build_cache.record(arguments.out, key, outputs)
     for path in outputs.values():

@@ -203,8 +203,8 @@ def build_html(variant: Variant, out_dir: Path, *, solved=None, problem_sheet: b
     """
     from rnnsym import pipeline
 
+    require_pandoc()  # before any work
     solved = solved if solved is not None else pipeline.solve(variant)
-    require_pandoc()
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".build-html-") as scratch:
         work = Path(scratch)

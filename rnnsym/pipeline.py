@@ -110,12 +110,12 @@ def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False
         CheckFailed: a check failed (nothing is written).
         LatexError: LaTeX is missing or failed (nothing is published).
     """
-    solved = solve(variant)
-    latex.require_latex()
-    if html_pages:
+    if html_pages:  # a missing pandoc is said before any work
         from rnnsym import html
 
         html.require_pandoc()
+    solved = solve(variant)
+    latex.require_latex()
     out_dir.mkdir(parents=True, exist_ok=True)
     sheets = {"solutions": True, **({"problems": False} if problem_sheet else {})}
     names = ["answers.json"] + [f"{sheet}.{ext}" for sheet in sheets for ext in ("tex", "pdf")]

@@ -4,7 +4,8 @@ Every problem draws its own numbers from a generator seeded by (batch seed,
 variant index, problem, attempt) (:mod:`rnnsym.drawing`), so a variant is
 the same whichever shard or worker builds it. Each variant's folder holds
 params.toml (which ``rnnsym report --params`` rebuilds exactly),
-problems.pdf, solutions.pdf and answers.json.
+problems.pdf, solutions.pdf and answers.json (and html/, the HTML edition,
+with ``--format html`` or ``both``).
 """
 
 from __future__ import annotations

@@ -211,3 +211,18 @@ def test_the_vendored_katex_is_the_pinned_version_whole():
     css = (katex / "katex.min.css").read_text(encoding="utf-8")
     fonts = set(re.findall(r"url\((fonts/[^)]+\.woff2)\)", css))
     assert len(fonts) == 20 and all((katex / font).is_file() for font in fonts)
+
+
+def test_a_batch_in_the_html_edition_alone(tmp_path):
+    skip_unless(shutil.which("pandoc") is not None, "BROWSER",
+                "pandoc missing (the HTML edition and its browser tests need it; make test installs it)")
+    from rnnsym import variants
+
+    spec = variants.BatchSpec(11, 1, (variants.Student("Ada <b>Lovelace</b>", "1"),), {})
+    outcomes = variants.run_batch(spec, tmp_path, jobs=1, formats=("html",))
+    assert [o.error for o in outcomes] == [None]
+    folder = tmp_path / outcomes[0].variant
+    assert sorted(p.name for p in folder.iterdir()) == ["answers.json", "html", "params.toml"]
+    sheet = (folder / "html" / "problems.html").read_text(encoding="utf-8")
+    assert "Ada &lt;b&gt;Lovelace&lt;/b&gt;" in sheet and "<b>Lovelace" not in sheet
+    assert (tmp_path / "index.csv").is_file() and not (tmp_path / "key.pdf").exists()
