@@ -25,7 +25,7 @@ def _source_files() -> list[Path]:
     roots = [PACKAGE, PACKAGE.parent / "derivations", PACKAGE / "templates"]
     files = []
     for root in roots:
-        files += [p for p in root.rglob("*") if p.suffix in (".py", ".j2") and "__pycache__" not in p.parts]
+        files += [p for p in root.rglob("*") if p.suffix in (".py", ".j2", ".js", ".css") and "__pycache__" not in p.parts]
     return sorted(set(files))
 
 

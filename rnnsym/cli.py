@@ -34,6 +34,7 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--params", type=Path, help="parameter file (TOML); default: the homework's numbers")
     report.add_argument("--out", type=Path, default=Path("output"), help="output directory (default: output)")
     report.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    _add_format(report)
     answers = commands.add_parser("answers", help="print the answers JSON (no LaTeX needed)")
     answers.add_argument("--params", type=Path, help="parameter file (TOML)")
     check = commands.add_parser("check", help="check a student's answers against the variant's key")
@@ -74,7 +75,18 @@ def parser() -> argparse.ArgumentParser:
         if name == "variants":
             command.add_argument("--out", type=Path, default=Path("output/variants"), help="output directory")
             command.add_argument("--shard", default="1/1", help="build only part K of N of the batch, as K/N")
+            _add_format(command)
     return main
+
+
+# The editions a report or a variant is built in: the PDF (the default), the
+# HTML pages (rnnsym.html, which needs pandoc), or both.
+FORMATS = ("pdf", "html", "both")
+
+
+def _add_format(command) -> None:
+    command.add_argument("--format", choices=FORMATS, default="pdf",
+                         help="pdf (default), html (pages in OUT/html/, needs pandoc) or both")
 
 
 def _budget(text: str) -> float:
@@ -121,7 +133,7 @@ def run_batch_command(arguments) -> int:
             print(f"FAILED {failure.variant} (seed {spec.seed}): {failure.error}", file=sys.stderr)
         return 1 if failures else 0
     outcomes = variants.run_batch(spec, arguments.out, jobs=arguments.jobs,
-                                  shard=variants.parse_shard(arguments.shard))
+                                  shard=variants.parse_shard(arguments.shard), formats=_formats(arguments.format))
     failures = [o for o in outcomes if o.error]
     for failure in failures:
         print(f"rnnsym: variant {failure.variant} (seed {spec.seed}) failed:\n{failure.error}", file=sys.stderr)
@@ -130,7 +142,12 @@ def run_batch_command(arguments) -> int:
 
 
 def _status_of(error: str) -> int:
-    return 3 if error.startswith("LaTeX") or "TeX" in error.split("\n")[0] else 1
+    first = error.split("\n")[0]
+    return 3 if error.startswith("LaTeX") or "TeX" in first or "pandoc" in first else 1
+
+
+def _formats(name: str) -> tuple[str, ...]:
+    return ("pdf", "html") if name == "both" else (name,)
 
 
 def run_check(arguments) -> int:
@@ -242,6 +259,8 @@ def run_report(arguments) -> int:
     from rnnsym import build_cache
 
     key = build_cache.build_key(arguments.params) if arguments.params is None or arguments.params.is_file() else None
+    if key:
+        key = f"{key}-{arguments.format}"
     if key and not arguments.force and build_cache.up_to_date(arguments.out, key):
         print(f"{arguments.out}: up to date (nothing changed since the last build)")
         return 0
@@ -249,10 +268,16 @@ def run_report(arguments) -> int:
     from rnnsym.params import load_variant
 
     variant = load_variant(arguments.params)
-    result = pipeline.build_report(variant, arguments.out)
+    formats = _formats(arguments.format)
+    if "pdf" in formats:  # with "both", the pages are built from the PDF's figures
+        outputs = pipeline.build_report(variant, arguments.out, html_pages="html" in formats).outputs
+    else:
+        from rnnsym import html
+
+        outputs = html.build_html(variant, arguments.out)
     if key:
-        build_cache.record(arguments.out, key, result.outputs)
-    for path in result.outputs.values():
+        build_cache.record(arguments.out, key, outputs)
+    for path in outputs.values():
         print(f"wrote {path}")
     return 0
 
