@@ -66,6 +66,7 @@ from sympy.core.evalf import PrecisionExhausted
 
 from rnnsym.answer_parsing import parse_answer, read
 from rnnsym.errors import InputError
+from rnnsym.exact import NumberForms
 from rnnsym.params import Variant, variant_as_strings
 from rnnsym.pipeline import Solved, answers_document
 from rnnsym.problem import KeyEntry  # noqa: F401  (the key entries live with their problems)
@@ -763,13 +764,16 @@ def write_feedback_pdf(variant: Variant, result: dict, target: Path) -> None:
     # The solutions number their problems' sections in the registry's order.
     sections = {spec.id: number for number, problem in enumerate(PROBLEMS.values(), start=1)
                 for spec in problem.answer_specs}
+    # The key writes each problem's numbers as its inputs were typed, as the solutions do.
+    forms = {spec.id: variant.number_forms(pid) for pid, problem in PROBLEMS.items() for spec in problem.answer_specs}
     rows = []
     for answer_id, verdict in result["_verdicts"].items():
         entry = result["_key"][answer_id]
         breakable = str(render.escape_text(answer_id)).replace(".", r".\allowbreak{}").replace(r"\_", r"\_\allowbreak{}")
         rows.append(dict(id=NoEscape(breakable),
                          verdict=verdict.verdict, student=_student_shown(verdict.student),
-                         key=typeset_key(entry.value, entry.kind, line_characters=38),
+                         key=typeset_key(entry.value, entry.kind, line_characters=38,
+                                         forms=forms.get(answer_id, NumberForms())),
                          diagnosis="".join(_shortened(str(verdict.diagnosis or ""))),
                          section=sections.get(answer_id, "")))
     body = render.environment().get_template("feedback.tex.j2").render(rows=rows, score=result["score"])

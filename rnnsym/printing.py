@@ -17,7 +17,7 @@ import re
 import sympy
 from sympy.printing.latex import LatexPrinter
 
-from rnnsym.exact import format_number
+from rnnsym.exact import NumberForms, format_number
 
 # Names whose automatic LaTeX SymPy gets wrong for this problem set.
 SYMBOL_LATEX = {
@@ -42,7 +42,9 @@ INITIAL_COMPONENT = re.compile(r"h0_(\d+)")
 class RnnLatexPrinter(LatexPrinter):
     """The LaTeX printer of rnnsym."""
 
-    _default_settings = {**LatexPrinter._default_settings, "digits": 6}
+    # forms: how the inputs of the problem being printed were typed (fraction or
+    # decimal), so that a number is written the way its problem's inputs were.
+    _default_settings = {**LatexPrinter._default_settings, "digits": 6, "forms": NumberForms()}
 
     def _print_Symbol(self, expr, style="plain"):
         if expr.name in SYMBOL_LATEX:
@@ -58,11 +60,15 @@ class RnnLatexPrinter(LatexPrinter):
         return super()._print_Float(rounded)
 
     def _print_Rational(self, expr):
-        # Numbers typed as decimals in a parameter file read back as decimals.
-        written = format_number(expr)
-        if "/" not in written and len(written) <= 12:
-            return written
-        return super()._print_Rational(expr)
+        # An input is printed as it was typed: as a fraction when it was typed as
+        # one (1/2), as a decimal when typed as one (0.08); see NumberForms.
+        if self._as_fraction(expr):
+            return super()._print_Rational(expr)
+        return format_number(expr)
+
+    def _as_fraction(self, expr) -> bool:
+        """Whether a Rational prints as a fraction (not as an integer or decimal)."""
+        return self._settings["forms"].as_fraction(expr)
 
     def _print_Integer(self, expr):
         digits = str(abs(int(expr)))
@@ -94,7 +100,7 @@ class RnnLatexPrinter(LatexPrinter):
 
     def _print_MatrixBase(self, expr):
         entries = list(expr)
-        if entries and all(e.is_Rational for e in entries) and any("/" in format_number(e) for e in entries):
+        if entries and all(e.is_Rational for e in entries) and any(self._as_fraction(e) for e in entries):
             denominator = sympy.ilcm(*(e.q for e in entries)) if len(entries) > 1 else entries[0].q
             scaled = expr * denominator
             if denominator <= FACTOR_MAX_DENOMINATOR and all(abs(e) <= FACTOR_MAX_ENTRY for e in scaled):
@@ -164,7 +170,11 @@ class RnnLatexPrinter(LatexPrinter):
 
 
 def tex(expr, digits: int = 6, **settings) -> str:
-    """LaTeX of a SymPy object (or a number) in rnnsym's notation."""
+    """LaTeX of a SymPy object (or a number) in rnnsym's notation.
+
+    ``forms=`` how the inputs of the problem were typed
+    (:meth:`rnnsym.params.Variant.number_forms`): numbers are written so.
+    """
     # strict: a string is refused, never parsed (parsing evaluates it); only
     # the derivations' own objects and numbers are printed here.
     return RnnLatexPrinter({"digits": digits, **settings}).doprint(sympy.sympify(expr, strict=True))
