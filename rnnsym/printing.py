@@ -7,7 +7,7 @@ number of significant digits; ``Max(0, x)`` as ReLU; integers of five or
 more digits grouped in threes with thin spaces (``195\,552\,775``);
 a number such as 1/8 + 3 sqrt(73)/200 as one fraction; a matrix of
 fractions with its common denominator (or radical) factored out, or else
-with full-size fractions and spaced rows.
+with full-size fractions and spaced rows; log(x)/log(2) as log_2(x).
 """
 
 from __future__ import annotations
@@ -160,6 +160,23 @@ class RnnLatexPrinter(LatexPrinter):
             return None
         denominator = sympy.ilcm(*(c.q for c in coefficients)) if len(coefficients) > 1 else coefficients[0].q
         return radical / denominator
+
+    def _print_Mul(self, expr):
+        # log(x)/log(b) with a number b > 0 is log_b(x): SymPy keeps log(x, b) so.
+        logs = [f for f in expr.args if isinstance(f, sympy.log)]
+        bases = [f for f in expr.args if f.is_Pow and f.exp == -1 and isinstance(f.base, sympy.log)
+                 and f.base.args[0].is_number and f.base.args[0].is_positive]
+        if len(logs) == 1 and len(bases) == 1:
+            coefficient = expr / (logs[0] * bases[0])
+            if coefficient.is_Rational:
+                text = r"\log_{%s}{\left(%s \right)}" % (self._print(bases[0].base.args[0]),
+                                                          self._print(logs[0].args[0]))
+                if coefficient == 1:
+                    return text
+                if coefficient == -1:
+                    return "- " + text
+                return r"%s %s" % (self._print(coefficient), text)
+        return super()._print_Mul(expr)
 
     def _print_Max(self, expr, exp=None):
         if len(expr.args) == 2 and sympy.S.Zero in expr.args:
