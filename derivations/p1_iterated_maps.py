@@ -735,6 +735,12 @@ def key_entries(d, answers) -> list[KeyEntry]:
             continue
         nearby.append((f"the closed form of the nearby recurrence h_(t+1) = ReLU({sympy.sstr(a)} h_t + "
                        f"{sympy.sstr(c)})".replace("+ -", "- "), relu_closed_form(a, c)))
+    unclipped = d.relu_closed_form.replace(
+        lambda e: isinstance(e, sympy.Max) and len(e.args) == 2 and sympy.S.Zero in e.args,
+        lambda e: e.args[1] if e.args[0] == 0 else e.args[0])
+    if unclipped != d.relu_closed_form:
+        nearby.append(("the closed form without the ReLU (Max): the line a h + c holds only while h_t stays "
+                       "positive; once h_t reaches 0 it stays 0", unclipped))
     hstar = [q.value for q in d.relu_fixed_points if q.value != 0]
     return [
         KeyEntry("1a.fixed_points", "numbers", answers["1a.fixed_points"]),
