@@ -147,6 +147,8 @@ def document(meta: params_module.Meta, body: str, show_solutions: bool = True, s
         doc.preamble.append(NoEscape(TRANSLITERATION_DEFINITION))
         body = body + TRANSLITERATION_NOTE
     doc.preamble.append(NoEscape(FIT_DEFINITION))
+    doc.preamble.append(NoEscape(NEEDSPACE_DEFINITION))
+    doc.preamble.append(NoEscape(HEADINGS_KEEP_LINES))
     doc.preamble.append(Command("title", title))
     doc.preamble.append(Command("author", course))
     doc.preamble.append(Command("date", date))
@@ -174,6 +176,25 @@ TRANSLITERATION_NOTE = (
 FIT_DEFINITION = (r"\newsavebox{\rnnsymfitbox}\newcommand{\rnnsymfit}[1]{\sbox{\rnnsymfitbox}{#1}"
                   r"\ifdim\wd\rnnsymfitbox>\linewidth\resizebox{\linewidth}{!}{\usebox{\rnnsymfitbox}}"
                   r"\else\usebox{\rnnsymfitbox}\fi}")
+
+
+# \rnnsymneedspace{L}: a new page unless L of vertical space is left on this
+# one; put before a heading whose first lines may not follow it on the same page
+# (a heading above a longtable, which may break right after the heading). It is
+# needspace.sty's \Needspace, which Debian ships only in texlive-latex-extra.
+NEEDSPACE_DEFINITION = (r"\makeatletter\newcommand{\rnnsymneedspace}[1]{\par\penalty-100\begingroup"
+                        r"\setlength{\dimen@}{#1}\dimen@ii\pagegoal\advance\dimen@ii-\pagetotal"
+                        r"\ifdim\dimen@>\dimen@ii\ifdim\dimen@ii>\z@\vfil\fi\penalty-\@M\fi\endgroup}"
+                        r"\makeatother")
+
+# No heading at a page foot: \subsection and \paragraph (run-in) start a new
+# page unless 7 lines are left (the heading, and a longtable's head and first
+# row, or four lines of text, below it). LaTeX alone forbids a break only
+# right after a heading, not after its first line when a table, a display or
+# a longtable follows.
+HEADINGS_KEEP_LINES = (r"\let\rnnsymsubsection\subsection\let\rnnsymparagraph\paragraph"
+                       r"\renewcommand{\subsection}{\rnnsymneedspace{7\baselineskip}\rnnsymsubsection}"
+                       r"\renewcommand{\paragraph}{\rnnsymneedspace{7\baselineskip}\rnnsymparagraph}")
 
 
 def render_tex(meta: params_module.Meta, sections: Sequence[dict], show_solutions: bool = True) -> str:
