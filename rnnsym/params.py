@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
-import types
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -193,7 +192,8 @@ class Variant:
 
     meta: Meta
     problems: Mapping[str, Any]
-    typed: Mapping[str, Typed] = dataclasses.field(default_factory=lambda: types.MappingProxyType({}))
+    # A plain dict (not a MappingProxyType), so that a Variant pickles for --jobs workers.
+    typed: Mapping[str, Typed] = dataclasses.field(default_factory=dict)
 
     def number_forms(self, pid: str) -> NumberForms:
         """How the printer writes the numbers of problem ``pid``: its inputs as
@@ -242,7 +242,7 @@ def load_variant(path: Path | None) -> Variant:
     for pid, params in problems.items():
         for name, raw in document.get(pid, {}).items():
             _record_typed(f"{pid}.{name}", raw, getattr(params, name), typed)
-    return Variant(meta=meta, problems=problems, typed=types.MappingProxyType(typed))
+    return Variant(meta=meta, problems=problems, typed=typed)
 
 
 def _record_typed(key: str, raw: object, value: Any, typed: dict) -> None:
