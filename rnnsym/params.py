@@ -245,6 +245,18 @@ def load_variant(path: Path | None) -> Variant:
     return Variant(meta=meta, problems=problems, typed=typed)
 
 
+def written_forms(problems: Mapping[str, Any]) -> dict[str, Typed]:
+    """How each number of ``problems`` is typed in the parameter file that
+    :func:`as_strings` writes for it: a drawn variant prints exactly as its
+    params.toml, read back, does."""
+    typed: dict[str, Typed] = {}
+    for pid, params in problems.items():
+        for field in dataclasses.fields(params):
+            value = getattr(params, field.name)
+            _record_typed(f"{pid}.{field.name}", as_strings(value), value, typed)
+    return typed
+
+
 def _record_typed(key: str, raw: object, value: Any, typed: dict) -> None:
     """Records how each exact number under ``key`` was typed (lists and matrices
     entry by entry, with the keys the error messages use)."""
