@@ -536,9 +536,9 @@ def dynamics_mistakes(dyn: Dynamics, limit_of: str) -> dict:
     W = dyn.W
     gram = linear_dynamics.decompose(W.T * W)
     eigenvalues = [
-        ("the eigenvalues of W^T W (the squared singular values of W), not of W",
+        ("the list of eigenvalues of W^T W (the squared singular values of W), not of W",
          [value for value, size in gram.blocks for _ in range(size)]),
-        *((f"the eigenvalues rounded to {digits} significant digit{'s' if digits > 1 else ''}: they are "
+        *((f"the list of eigenvalues rounded to {digits} significant digit{'s' if digits > 1 else ''}: they are "
            f"asked exactly (or to 3 significant digits)", _rounded(dyn.eigenvalues, digits)) for digits in (1, 2)),
     ]
     limit = []

@@ -408,7 +408,7 @@ DELTA = "-2*(y3 - yhat3)*yhat3*(1 - yhat3)*w_y"
         ("", "3a.dE_dwh", f"{DELTA}*(h1*w_h + h2)", "stopping one step short, at k = 2 (the term w_h^(T-1) h_0"),
         # 3c: the eigenvalues of W^T W, or rounded.
         ("", "3c.eigenvalues", ["641/20000 + 3*sqrt(73)/800", "641/20000 - 3*sqrt(73)/800"],
-         "the eigenvalues of W^T W (the squared singular values of W), not of W"),
+         "this is the list of eigenvalues of W^T W (the squared singular values of W), not of W"),
         ("", "3c.eigenvalues", ["0.25", "-0.0032"], "rounded to 2 significant digits"),
         ("", "3c.eigenvalues", ["0.3", "-0.003"], "rounded to 1 significant digit:"),
         # 3d: 0 where the eigenvalue 1 leaves a projector; the limit of W3^t for a non-symmetric W3.
