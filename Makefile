@@ -7,6 +7,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.rnnsym-installed
+# The test tools (pytest, hypothesis, Playwright, axe) only for `make test`:
+# a first `make report` does not download them.
+TEST_STAMP := $(VENV)/.rnnsym-test-installed
 OUT    ?= output
 PARAMS ?=
 # `make report FORMAT=html` (or both) also builds the HTML edition in OUT/html
@@ -27,7 +30,7 @@ report: setup tex $(if $(filter html both,$(FORMAT)),html-deps)
 answers: setup
 	$(BIN)/rnnsym answers $(if $(PARAMS),--params $(PARAMS))
 
-test: setup tex maxima browser
+test: setup $(TEST_STAMP) tex maxima browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup tex html-deps
@@ -51,6 +54,10 @@ endif
 $(STAMP): pyproject.toml
 	@scripts/ensure-deps.sh python $(PYTHON)
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(TEST_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 

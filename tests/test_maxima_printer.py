@@ -98,9 +98,19 @@ def key_expressions():
                 found.extend((f"{where}[{i}]", v) for i, v in enumerate(entry.value))
             elif entry.kind == "matrix" and entry.value is not None:
                 found.extend((f"{where}[{i}]", v) for i, row in enumerate(entry.value) for v in row)
-            found.extend((f"{where} nearby {d!r}", v) for d, v in entry.nearby)
+            # A nearby answer is an expression, or (3c, 3d) a list or matrix of numbers.
+            found.extend((f"{where} nearby {d!r}", v) for d, value in entry.nearby for v in _scalars(value))
             found.extend((f"{where} intermediate {n}", v) for n, v in entry.intermediates.items())
     return found
+
+
+def _scalars(value) -> list:
+    """The expressions of a value: itself, or the entries of a list or matrix."""
+    if isinstance(value, sympy.MatrixBase):
+        return list(value)
+    if isinstance(value, (list, tuple)):
+        return [v for item in value for v in _scalars(item)]
+    return [sympy.sympify(value)]
 
 
 def _point(expr, rng: random.Random) -> dict:
