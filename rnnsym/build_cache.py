@@ -40,6 +40,11 @@ def build_key(params_file: Path | None) -> str:
     return digest.hexdigest()
 
 
+def with_option(key: str, name: str, value: str) -> str:
+    """The key of a build that a command-line option (``--language fa``) changes."""
+    return hashlib.sha256(f"{key}\0{name}={value}".encode()).hexdigest()
+
+
 def _file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -15,6 +15,7 @@ import jinja2
 import sympy
 from pylatex import Command, Document, NoEscape, Package
 
+from rnnsym import i18n
 from rnnsym import params as params_module
 from rnnsym import tex_text
 from rnnsym.exact import format_number
@@ -30,13 +31,19 @@ def escape_text(text: str) -> NoEscape:
     Every TeX special character is spelt as a text command, control and
     invisible characters show as ``<U+XXXX>``, and words in scripts pdfLaTeX
     cannot print are transliterated and marked (see :mod:`rnnsym.tex_text`).
+    In a right-to-left (XeLaTeX) document, Persian passes as written and
+    Latin runs are set left to right (:func:`rnnsym.tex_text.escape_text_rtl`).
     """
+    if i18n.is_rtl(i18n.current()):
+        return NoEscape(tex_text.escape_text_rtl(str(text)))
     return NoEscape(tex_text.escape_text(str(text)))
 
 
 def escape_code(text: str) -> NoEscape:
     """A student's answer in typewriter, character for character, wrapping where it must."""
-    return NoEscape(r"\texttt{" + tex_text.escape_code(str(text)) + "}")
+    code = r"\texttt{" + tex_text.escape_code(str(text)) + "}"
+    # Code reads left to right, in a right-to-left document too.
+    return NoEscape(tex_text.LTR_MACRO + "{" + code + "}" if i18n.is_rtl(i18n.current()) else code)
 
 
 def finalize(value: Any) -> str:
@@ -64,8 +71,31 @@ def exact_text(value: sympy.Rational) -> str:
     return format_number(value)
 
 
+def _gettext(message: str, **variables: Any) -> NoEscape:
+    """A template's sentence in the document's language, its variables filled
+    in as ``((( value )))`` prints them (Jinja's "newstyle" gettext)."""
+    return NoEscape(i18n._(message) % {name: finalize(value) for name, value in variables.items()})
+
+
+def _ngettext(singular: str, plural: str, count: int, **variables: Any) -> NoEscape:
+    variables.setdefault("num", count)
+    text = i18n.translations(i18n.current()).ngettext(singular, plural, count)
+    return NoEscape(text % {name: finalize(value) for name, value in variables.items()})
+
+
+def translate(text: Any) -> Any:
+    """A prose string of the code (marked with :func:`rnnsym.i18n.N_`) in the
+    document's language; anything else as it is."""
+    return type(text)(i18n._(text)) if isinstance(text, str) else text
+
+
 def environment() -> jinja2.Environment:
-    """The Jinja environment of every rnnsym template (LaTeX-safe delimiters)."""
+    """The Jinja environment of every rnnsym template (LaTeX-safe delimiters).
+
+    Prose is written in ``((* trans *))`` blocks (Jinja's i18n extension) and
+    ``_()``, translated into the language of the document being built
+    (:func:`rnnsym.i18n.using`); ``| t`` translates prose the code made.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
         block_start_string="((*",
@@ -80,9 +110,12 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters.update(math=math, exact=exact_text, tex=NoEscape)
-    env.globals.update(NoEscape=NoEscape)
+    env.newstyle_gettext = True  # variables are passed to _gettext, which prints them
+    env.filters.update(math=math, exact=exact_text, tex=NoEscape, t=translate)
+    env.globals.update(NoEscape=NoEscape, gettext=_gettext, _=_gettext, ngettext=_ngettext,
+                       language=i18n.current(), rtl=i18n.is_rtl(i18n.current()))
     return env
 
 
@@ -96,23 +129,33 @@ def render_body(sections: Sequence[dict], show_solutions: bool = True) -> str:
 def identification(meta: params_module.Meta, show_solutions: bool, sheet: str | None = None) -> str:
     """The line under the title: which sheet (``sheet``, or solutions or
     problems), which variant, for whom (plain text)."""
-    parts = [sheet or ("Solutions" if show_solutions else "Problems"), f"variant {meta.variant}"]
+    _ = i18n._
+    parts = [_(sheet) if sheet else (_("Solutions") if show_solutions else _("Problems")),
+             _("variant %(variant)s") % {"variant": meta.variant}]
     if meta.seed:
-        parts.append(f"seed {meta.seed}")
+        parts.append(_("seed %(seed)s") % {"seed": meta.seed})
     if meta.student:
-        parts.append(f"student: {meta.student}" + (f" ({meta.student_id})" if meta.student_id else ""))
+        parts.append(_("student: %(student)s") % {"student": meta.student}
+                     + (f" ({meta.student_id})" if meta.student_id else ""))
     return " | ".join(parts)
 
 
 def document(meta: params_module.Meta, body: str, show_solutions: bool = True, sheet: str | None = None) -> Document:
-    """The whole LaTeX document around ``body``, with its packages and title."""
+    """The whole LaTeX document around ``body``, with its packages and title.
+
+    In a right-to-left language (:func:`rnnsym.i18n.using`) the document is
+    for XeLaTeX with xepersian (:func:`rnnsym.latex.engine_for`).
+    """
+    rtl = i18n.is_rtl(i18n.current())
     doc = Document(
         documentclass="article",
         document_options=["11pt", "a4paper"],
         geometry_options={"margin": "2.2cm"},
-        lmodern=True,
-        textcomp=True,
+        lmodern=not rtl,
+        textcomp=not rtl,
         page_numbers=True,
+        # XeLaTeX reads UTF-8 and sets Unicode fonts itself.
+        **({"fontenc": None, "inputenc": None} if rtl else {}),
     )
     # PyLaTeX's page numbers load lastpage, which only Debian's large
     # texlive-latex-extra ships and nothing here uses: article's plain page
@@ -122,14 +165,21 @@ def document(meta: params_module.Meta, body: str, show_solutions: bool = True, s
     for name in ("amsmath", "amssymb", "booktabs", "graphicx", "array", "longtable", "xcolor", "tikz"):
         doc.packages.append(Package(name))
     doc.preamble.append(NoEscape(r"\usetikzlibrary{arrows.meta}"))
-    # No trailer ID and a fixed date (SOURCE_DATE_EPOCH): the same input is
-    # the same PDF.
-    doc.preamble.append(NoEscape(r"\pdftrailerid{}"))
-    title, course = escape_text(meta.title), escape_text(meta.course)
+    if rtl:
+        # xepersian must come last; it sets Persian text right to left and
+        # keeps maths left to right.
+        doc.preamble.append(NoEscape(PERSIAN_PREAMBLE))
+    else:
+        # No trailer ID and a fixed date (SOURCE_DATE_EPOCH): the same input
+        # is the same PDF.
+        doc.preamble.append(NoEscape(r"\pdftrailerid{}"))
+    # The default title is a message id, so it is translated; a title of
+    # one's own prints as written.
+    title, course = escape_text(i18n._(meta.title)), escape_text(meta.course)
     date = escape_text(identification(meta, show_solutions, sheet))
     if any(tex_text.TRANSLITERATION_MACRO in part for part in (title, course, date, body)):
         doc.preamble.append(NoEscape(TRANSLITERATION_DEFINITION))
-        body = body + TRANSLITERATION_NOTE
+        body = body + transliteration_note()
     doc.preamble.append(NoEscape(FIT_DEFINITION))
     doc.preamble.append(Command("title", title))
     doc.preamble.append(Command("author", course))
@@ -137,6 +187,22 @@ def document(meta: params_module.Meta, body: str, show_solutions: bool = True, s
     doc.append(NoEscape(r"\maketitle"))
     doc.append(NoEscape(body))
     return doc
+
+
+# The Persian document: xepersian (texlive-lang-arabic) under XeLaTeX, with
+# Nazli from Debian's fonts-farsiweb (regular and bold, by file, so that no
+# font cache or fontconfig file is needed inside TeX's sandbox), scaled to
+# the x-height of Latin Modern, which stays the font of Latin text and maths.
+# xepersian prints the digits of Persian text as Persian digits; digits in
+# maths and in \lr{} stay Latin.
+PERSIAN_FONT_DIR = "/usr/share/fonts/truetype/farsiweb/"
+PERSIAN_PREAMBLE = (
+    r"\usepackage{xepersian}"
+    r"\settextfont[Path=" + PERSIAN_FONT_DIR + r",Scale=1.12,BoldFont=nazlib.ttf]{nazli.ttf}"
+    r"\setlatintextfont[Extension=.otf,UprightFont=*-regular,BoldFont=*-bold,ItalicFont=*-italic,"
+    r"BoldItalicFont=*-bolditalic,SlantedFont=lmromanslant10-regular]{lmroman10}"
+    r"\DeclareRobustCommand{" + tex_text.LTR_MACRO + r"}[1]{\ifmmode#1\else\lr{#1}\fi}"
+)
 
 
 # Text in a script pdfLaTeX cannot print appears transliterated between angle
@@ -150,6 +216,11 @@ TRANSLITERATION_NOTE = (
     "transliterated into Latin letters, because this PDF cannot print the original script; "
     "the parameter and answers files keep the original.}\n"
 )
+
+
+def transliteration_note() -> str:
+    """:data:`TRANSLITERATION_NOTE` in the document's language."""
+    return i18n._(TRANSLITERATION_NOTE)
 
 
 # A line of a key that a narrow column cannot hold (a single factor cannot be
