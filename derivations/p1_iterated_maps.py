@@ -16,6 +16,7 @@ import mpmath
 import sympy
 
 from rnnsym import orbits, plots
+from rnnsym.i18n import N_
 from rnnsym.drawing import DrawError, tries
 from rnnsym.errors import InputError
 from rnnsym.notation import h0, h_next, h_t, k, plain, sigmoid, t, T
@@ -51,6 +52,11 @@ class Params:
                 "expected relu_a >= -1 when relu_c > 0 (below -1 the clipped "
                 "orbit has no closed form this tool derives)"
             )
+
+
+# The kinds of a fixed point, as the answers name them; the documents print
+# them in their language.
+KINDS = (N_("sink"), N_("source"), N_("non-hyperbolic"))
 
 
 def kind_of(slope) -> str:
@@ -741,7 +747,7 @@ def key_entries(d, answers) -> list[KeyEntry]:
 
 PROBLEM = Problem(
     id="p1",
-    title="Iterated maps: a one-unit RNN with no input",
+    title=N_("Iterated maps: a one-unit RNN with no input"),
     params=Params,
     derive=derive,
     checks=checks,

@@ -19,6 +19,7 @@ import numpy
 import sympy
 
 from rnnsym import instrumented, torch_reference
+from rnnsym.i18n import N_
 from rnnsym.params import choice, integer, rule
 from rnnsym.problem import AnswerSpec, Check, KeyEntry, Problem
 
@@ -346,7 +347,7 @@ def key_entries(d, answers) -> list[KeyEntry]:
 
 PROBLEM = Problem(
     id="p2",
-    title="Architectures and their cost",
+    title=N_("Architectures and their cost"),
     params=Params,
     derive=derive,
     checks=checks,

@@ -18,6 +18,7 @@ import numpy
 import sympy
 
 from rnnsym import linear_dynamics, plots, torch_reference
+from rnnsym.i18n import N_
 from rnnsym.linear_dynamics import t
 from rnnsym.notation import plain, sigmoid
 from rnnsym.params import integer, matrix, rule
@@ -514,7 +515,7 @@ def key_entries(d, answers) -> list[KeyEntry]:
 
 PROBLEM = Problem(
     id="p3",
-    title="Backpropagation through time and linear dynamics",
+    title=N_("Backpropagation through time and linear dynamics"),
     params=Params,
     derive=derive,
     checks=checks,

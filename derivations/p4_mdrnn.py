@@ -19,6 +19,7 @@ import numpy
 import sympy
 
 from rnnsym import mdrnn, plots
+from rnnsym.i18n import N_
 from rnnsym.params import integer, integer_list, rule
 from rnnsym.problem import AnswerSpec, Check, KeyEntry, Problem
 
@@ -268,7 +269,7 @@ def key_entries(d, answers) -> list[KeyEntry]:
 
 PROBLEM = Problem(
     id="p4",
-    title="Multi-dimensional RNNs",
+    title=N_("Multi-dimensional RNNs"),
     params=Params,
     derive=derive,
     checks=checks,

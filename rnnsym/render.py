@@ -71,13 +71,13 @@ def exact_text(value: sympy.Rational) -> str:
     return format_number(value)
 
 
-def _gettext(message: str, **variables: Any) -> NoEscape:
+def _gettext(message: str, /, **variables: Any) -> NoEscape:
     """A template's sentence in the document's language, its variables filled
     in as ``((( value )))`` prints them (Jinja's "newstyle" gettext)."""
     return NoEscape(i18n._(message) % {name: finalize(value) for name, value in variables.items()})
 
 
-def _ngettext(singular: str, plural: str, count: int, **variables: Any) -> NoEscape:
+def _ngettext(singular: str, plural: str, count: int, /, **variables: Any) -> NoEscape:
     variables.setdefault("num", count)
     text = i18n.translations(i18n.current()).ngettext(singular, plural, count)
     return NoEscape(text % {name: finalize(value) for name, value in variables.items()})
