@@ -43,6 +43,10 @@ class Params:
 # --- the network, described once ------------------------------------------------
 
 
+# The parts and conventions by name; the documents print them in their language.
+PART_NAMES = (N_("encoder"), N_("decoder"), N_("total"), N_("default"))
+
+
 @dataclasses.dataclass(frozen=True)
 class Operation:
     """One operation of one time step of the forward pass.
@@ -86,10 +90,10 @@ class Layer:
 
 
 LAYERS = (
-    Layer("encoder", "embedding $E$", ((m, V),), m, {"default": 0, "torch": 0}, "nn.Embedding(V, m)"),
-    Layer("encoder", "recurrence $U, W, b$", ((h, m), (h, h)), h, {"default": 1, "torch": 2}, "nn.RNN(m, h)"),
-    Layer("decoder", "recurrence $W', b'$", ((h, h),), h, {"default": 1, "torch": 1}, "nn.Linear(h, h)"),
-    Layer("decoder", "output $W_V, c$", ((V, h),), V, {"default": 1, "torch": 1}, "nn.Linear(h, V)"),
+    Layer("encoder", N_("embedding $E$"), ((m, V),), m, {"default": 0, "torch": 0}, "nn.Embedding(V, m)"),
+    Layer("encoder", N_("recurrence $U, W, b$"), ((h, m), (h, h)), h, {"default": 1, "torch": 2}, "nn.RNN(m, h)"),
+    Layer("decoder", N_("recurrence $W', b'$"), ((h, h),), h, {"default": 1, "torch": 1}, "nn.Linear(h, h)"),
+    Layer("decoder", N_("output $W_V, c$"), ((V, h),), V, {"default": 1, "torch": 1}, "nn.Linear(h, V)"),
 )
 
 
@@ -108,9 +112,9 @@ class OpConvention:
 OP_CONVENTIONS = {
     "default": OpConvention(
         "default",
-        "one multiplication or addition = 1 op; (r x k)(k) = r(2k - 1); adding r-vectors = r; "
-        "sigmoid = 1 op per element; softmax over V entries = 3V - 1; the embedding as the "
-        "one-hot product m(2V - 1)",
+        N_("one multiplication or addition = 1 op; (r x k)(k) = r(2k - 1); adding r-vectors = r; "
+           "sigmoid = 1 op per element; softmax over V entries = 3V - 1; the embedding as the "
+           "one-hot product m(2V - 1)"),
         {
             "matvec": lambda r, k: r * (2 * k - 1),
             "embed": lambda r, k: r * (2 * k - 1),
@@ -121,8 +125,8 @@ OP_CONVENTIONS = {
     ),
     "flop_counter": OpConvention(
         "flop_counter",
-        "PyTorch's FlopCounterMode: 2MNK per matrix product, nothing else; the embedding "
-        "is a free table lookup",
+        N_("PyTorch's FlopCounterMode: 2MNK per matrix product, nothing else; the embedding "
+           "is a free table lookup"),
         {
             "matvec": lambda r, k: 2 * r * k,
             "embed": lambda r, k: 0,
@@ -133,8 +137,8 @@ OP_CONVENTIONS = {
     ),
 }
 PARAM_CONVENTIONS = {
-    "default": "one bias vector per layer (none for the embedding)",
-    "torch": "PyTorch's modules: nn.Embedding, nn.RNN (bias_ih and bias_hh), nn.Linear",
+    "default": N_("one bias vector per layer (none for the embedding)"),
+    "torch": N_("PyTorch's modules: nn.Embedding, nn.RNN (bias_ih and bias_hh), nn.Linear"),
 }
 
 
