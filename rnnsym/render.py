@@ -114,7 +114,7 @@ def environment() -> jinja2.Environment:
     )
     env.newstyle_gettext = True  # variables are passed to _gettext, which prints them
     env.filters.update(math=math, exact=exact_text, tex=NoEscape, t=translate)
-    env.globals.update(NoEscape=NoEscape, gettext=_gettext, _=_gettext, ngettext=_ngettext,
+    env.globals.update(NoEscape=NoEscape, gettext=_gettext, _=_gettext, ngettext=_ngettext, N_=i18n.N_,
                        language=i18n.current(), rtl=i18n.is_rtl(i18n.current()))
     return env
 
