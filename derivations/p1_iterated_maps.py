@@ -318,7 +318,7 @@ def _check_residuals(d: Derivation) -> Check:
     )
     return Check(
         "1a.residual",
-        "fixed points satisfy h* = sigmoid(w h* + b) (SymPy evalf, 40 digits)",
+        N_("fixed points satisfy h* = sigmoid(w h* + b) (SymPy evalf, 40 digits)"),
         f"largest |sigmoid(w h* + b) - h*| = {float(worst):.2e} over {len(d.fixed_points)} point(s)",
         "1e-25",
         bool(worst < 1e-25),
@@ -331,7 +331,7 @@ def _check_count(d: Derivation) -> Check:
     simple = sum(1 for p in d.fixed_points if not p.tangent)
     return Check(
         "1a.count",
-        "number of fixed points against a sign-change scan of sigmoid(w h + b) - h (200001 points)",
+        N_("number of fixed points against a sign-change scan of sigmoid(w h + b) - h (200001 points)"),
         f"derived {len(d.fixed_points)} ({simple} crossing), scan {crossings} crossing(s)",
         "exact",
         crossings == simple,
@@ -349,7 +349,7 @@ def _check_window(d: Derivation) -> Check | None:
     derived_three = low < float(d.params.b) < high
     return Check(
         "1a.window",
-        "three fixed points exactly for b inside the derived window (scan at its middle and just outside)",
+        N_("three fixed points exactly for b inside the derived window (scan at its middle and just outside)"),
         f"window ({low:.6f}, {high:.6f}); scan: middle {inside}, outside {outside[0]} and {outside[1]}; "
         f"given b {'inside' if derived_three else 'outside'}, {len(d.fixed_points)} point(s)",
         "exact",
@@ -408,7 +408,7 @@ def _check_derivative(d: Derivation) -> Check:
         worst = max(worst, abs((difference - exact).evalf(40)), abs((via_next - exact).evalf(40)))
     return Check(
         "1b.derivative",
-        "dh_{t+1}/dh_t and w h_{t+1}(1 - h_{t+1}) against central differences at 5 points",
+        N_("dh_{t+1}/dh_t and w h_{t+1}(1 - h_{t+1}) against central differences at 5 points"),
         f"largest difference {float(worst):.2e}",
         "1e-15",
         bool(worst < 1e-15),
@@ -461,7 +461,7 @@ def _check_kinds(d: Derivation) -> Check:
                 agree &= ratio > 1
     return Check(
         "1c.kinds",
-        "each kind against one step from h* +- 1e-15 (distance ratio < 1 for a sink, > 1 for a source)",
+        N_("each kind against one step from h* +- 1e-15 (distance ratio < 1 for a sink, > 1 for a source)"),
         "ratios " + ", ".join(seen),
         "exact comparison with 1",
         agree,
@@ -484,7 +484,7 @@ def _check_relu_fixed(d: Derivation) -> Check:
     expected = sympy.FiniteSet(*(p.value for p in d.relu_fixed_points))
     return Check(
         "1d.fixed_points",
-        "ReLU fixed points: exact residuals, and the set against SymPy's solveset on h >= 0",
+        N_("ReLU fixed points: exact residuals, and the set against SymPy's solveset on h >= 0"),
         f"derived {sorted(expected)}, solveset {solved}",
         "exact",
         residual_ok and solved == expected,
@@ -507,7 +507,7 @@ def _check_relu_kinds(d: Derivation) -> Check:
             agree &= ratio == 1
     return Check(
         "1d.kinds",
-        "each ReLU fixed point's kind against one exact step from h* +- 1e-6",
+        N_("each ReLU fixed point's kind against one exact step from h* +- 1e-6"),
         "distance ratios " + ", ".join(seen),
         "exact",
         agree,
@@ -532,7 +532,7 @@ def _check_closed_form(d: Derivation) -> Check:
                 mismatches += 1
     return Check(
         "1d.closed_form",
-        "closed form of h_t against exact brute-force iteration",
+        N_("closed form of h_t against exact brute-force iteration"),
         f"{len(samples)} start values x t = 1..12: {mismatches} mismatch(es)",
         "exact",
         mismatches == 0,
@@ -584,8 +584,8 @@ def _check_regimes(d: Derivation) -> Check:
             failed += not _regime_holds(a, c, x, regime)
     return Check(
         "1d.regimes",
-        "every regime (explodes, stays, dies after k steps, converges, oscillates) against "
-        "brute-force iteration from points of its interval",
+        N_("every regime (explodes, stays, dies after k steps, converges, oscillates) against "
+        "brute-force iteration from points of its interval"),
         f"{tried} start values in {len(d.relu_regimes)} regimes: {failed} disagree",
         "exact (converges: 1e-9)",
         failed == 0,
@@ -701,20 +701,20 @@ def draw(rng, options) -> Params:
 # What the problem sheet asks for, one declaration per answer id (read by the
 # sheet's hand-in list, the grader and the feedback).
 ANSWER_SPECS = (
-    AnswerSpec("1a.fixed_points", r"every fixed point $h^*$ of the sigmoid map", "numbers",
-               r"numbers in ascending order, to 3 significant digits or more"),
-    AnswerSpec("1c.kinds", r"the kind of each of those fixed points", "words",
-               r"a list of \texttt{sink}, \texttt{source} or \texttt{non-hyperbolic}, in the order of 1a"),
-    AnswerSpec("1b.derivative", r"$\partial h_{t+1} / \partial h_t$", "expression",
-               r"an expression in $h_t$ (\texttt{h\_t}); $h_{t+1}$ may be written \texttt{h\_next}"),
-    AnswerSpec("1d.fixed_points", r"every fixed point $h^* \ge 0$ of the ReLU map", "numbers",
-               r"numbers in ascending order, to 3 significant digits or more"),
-    AnswerSpec("1d.kinds", r"the kind of each of those fixed points", "words",
-               r"a list of \texttt{sink}, \texttt{source} or \texttt{non-hyperbolic}, in the order of 1d"),
-    AnswerSpec("1d.closed_form", r"$h_t$ in closed form, valid for every $h_0 \ge 0$ and integer $t \ge 1$",
+    AnswerSpec("1a.fixed_points", N_(r"every fixed point $h^*$ of the sigmoid map"), "numbers",
+               N_(r"numbers in ascending order, to 3 significant digits or more")),
+    AnswerSpec("1c.kinds", N_(r"the kind of each of those fixed points"), "words",
+               N_(r"a list of \texttt{sink}, \texttt{source} or \texttt{non-hyperbolic}, in the order of 1a")),
+    AnswerSpec("1b.derivative", N_(r"$\partial h_{t+1} / \partial h_t$"), "expression",
+               N_(r"an expression in $h_t$ (\texttt{h\_t}); $h_{t+1}$ may be written \texttt{h\_next}")),
+    AnswerSpec("1d.fixed_points", N_(r"every fixed point $h^* \ge 0$ of the ReLU map"), "numbers",
+               N_(r"numbers in ascending order, to 3 significant digits or more")),
+    AnswerSpec("1d.kinds", N_(r"the kind of each of those fixed points"), "words",
+               N_(r"a list of \texttt{sink}, \texttt{source} or \texttt{non-hyperbolic}, in the order of 1d")),
+    AnswerSpec("1d.closed_form", N_(r"$h_t$ in closed form, valid for every $h_0 \ge 0$ and integer $t \ge 1$"),
                "expression",
-               r"an expression in $h_0$ and $t$ (\texttt{h0}, \texttt{t}); \texttt{Max} or \texttt{ReLU} may be "
-               r"used, and \texttt{hstar} for the positive fixed point"),
+               N_(r"an expression in $h_0$ and $t$ (\texttt{h0}, \texttt{t}); \texttt{Max} or \texttt{ReLU} may be "
+               r"used, and \texttt{hstar} for the positive fixed point")),
 )
 
 

@@ -216,8 +216,8 @@ def _check_instrumented(d: Derivation) -> Check:
                 mismatches.append((size_m, size_h, size_V, size_T, part))
     return Check(
         "2b.ops",
-        "operation counts (default convention) against an instrumented forward pass that counts every "
-        "multiplication, addition, division, exp and sigmoid it executes",
+        N_("operation counts (default convention) against an instrumented forward pass that counts every "
+        "multiplication, addition, division, exp and sigmoid it executes"),
         f"{len(GRID)} size combinations (m, h, V, T) in {{1, 2}} x {{1, 2, 3}} x {{2, 3}} x {{1, 2}}, "
         f"encoder and decoder: {len(mismatches)} mismatch(es); the grid determines polynomials of "
         "degree <= 1 in m, V, T and <= 2 in h",
@@ -236,8 +236,8 @@ def _check_weight_arrays(d: Derivation) -> Check:
         mismatches += built != d.parameters["default"]["total"].subs(values)
     return Check(
         "2b.params",
-        "parameter count (default convention) against the entries of the weight arrays the "
-        "instrumented network builds",
+        N_("parameter count (default convention) against the entries of the weight arrays the "
+        "instrumented network builds"),
         f"{len(GRID)} size combinations: {mismatches} mismatch(es)",
         "exact",
         mismatches == 0,
@@ -245,10 +245,10 @@ def _check_weight_arrays(d: Derivation) -> Check:
 
 
 def _check_torch(d: Derivation) -> list[Check]:
-    what_params = "parameter count (torch convention) against sum(p.numel()) of the torch.nn network"
-    what_flops = "FLOPs (flop_counter convention) against FlopCounterMode of torch.utils.flop_counter"
+    what_params = N_("parameter count (torch convention) against sum(p.numel()) of the torch.nn network")
+    what_flops = N_("FLOPs (flop_counter convention) against FlopCounterMode of torch.utils.flop_counter")
     if not torch_reference.available():
-        reason = "not run: torch is not installed (pip install '.[torch]')"
+        reason = N_("not run: torch is not installed (pip install '.[torch]')")
         return [Check("2b.params_torch", what_params, reason, "exact", None),
                 Check("2b.flops_torch", what_flops, reason, "exact", None)]
     grid = [(1, 1, 2, 1), (2, 3, 5, 2), (3, 2, 4, 3), (2, 4, 3, 1), (1, 3, 2, 2)]
@@ -302,30 +302,38 @@ def draw(rng, options) -> Params:
 # What the problem sheet asks for, one declaration per answer id (read by the
 # sheet's hand-in list, the grader and the feedback). The conventions are
 # printed on the sheet, so a count is graded under the convention it was asked in.
-_OPS_DEFAULT = (r"one multiplication or addition is one operation: an $r \times k$ matrix times a $k$-vector "
+_OPS_DEFAULT = (N_(r"one multiplication or addition is one operation: an $r \times k$ matrix times a $k$-vector "
                 r"costs $r(2k - 1)$, adding two $r$-vectors $r$, a sigmoid one per element, a softmax over $V$ "
-                r"entries $3V - 1$, and the embedding is the one-hot product, $m(2V - 1)$")
-_OPS_FLOP_COUNTER = (r"PyTorch's \texttt{FlopCounterMode}: $2rk$ for an $r \times k$ matrix times a $k$-vector and "
-                     r"nothing for anything else; the embedding is a free table lookup")
-_PARAMS_DEFAULT = r"one bias vector per layer and none for the embedding"
-_PARAMS_TORCH = (r"PyTorch's modules \texttt{nn.Embedding(V, m)}, \texttt{nn.RNN(m, h)} (two bias vectors, "
-                 r"\texttt{bias\_ih} and \texttt{bias\_hh}), \texttt{nn.Linear(h, h)} and \texttt{nn.Linear(h, V)}")
-_SIZES_FORM = r"an expression in $m, h, V, T$ (\texttt{m}, \texttt{h}, \texttt{V}, \texttt{T})"
-_PARTS = (("encoder", "the encoder"), ("decoder", "the decoder"), ("total", "in total"))
+                r"entries $3V - 1$, and the embedding is the one-hot product, $m(2V - 1)$"))
+_OPS_FLOP_COUNTER = (N_(r"PyTorch's \texttt{FlopCounterMode}: $2rk$ for an $r \times k$ matrix times a $k$-vector and "
+                     r"nothing for anything else; the embedding is a free table lookup"))
+_PARAMS_DEFAULT = N_(r"one bias vector per layer and none for the embedding")
+_PARAMS_TORCH = (N_(r"PyTorch's modules \texttt{nn.Embedding(V, m)}, \texttt{nn.RNN(m, h)} (two bias vectors, "
+                 r"\texttt{bias\_ih} and \texttt{bias\_hh}), \texttt{nn.Linear(h, h)} and \texttt{nn.Linear(h, V)}"))
+_SIZES_FORM = N_(r"an expression in $m, h, V, T$ (\texttt{m}, \texttt{h}, \texttt{V}, \texttt{T})")
+# Each question whole, so that each is one message to translate.
+_PER_PART_ASKS = {
+    "ops": {"encoder": N_("operations of one forward pass: the encoder"),
+            "decoder": N_("operations of one forward pass: the decoder"),
+            "total": N_("operations of one forward pass: in total")},
+    "params": {"encoder": N_("trainable parameters: the encoder"),
+               "decoder": N_("trainable parameters: the decoder"),
+               "total": N_("trainable parameters: in total")},
+}
 
 
-def _per_part(count: str, asks: str, convention: str) -> tuple[AnswerSpec, ...]:
+def _per_part(count: str, convention: str) -> tuple[AnswerSpec, ...]:
     """The encoder, decoder and total answers of one count."""
-    return tuple(AnswerSpec(f"2b.{count}.{part}", rf"{asks}: {what}", "expression", _SIZES_FORM, convention)
-                 for part, what in _PARTS)
+    return tuple(AnswerSpec(f"2b.{count}.{part}", asks, "expression", _SIZES_FORM, convention)
+                 for part, asks in _PER_PART_ASKS[count].items())
 
 
 ANSWER_SPECS = (
-    *_per_part("ops", "operations of one forward pass", _OPS_DEFAULT),
-    AnswerSpec("2b.flops_torch.total", r"operations of one forward pass in total, counted as PyTorch counts them",
+    *_per_part("ops", _OPS_DEFAULT),
+    AnswerSpec("2b.flops_torch.total", N_(r"operations of one forward pass in total, counted as PyTorch counts them"),
                "expression", _SIZES_FORM, _OPS_FLOP_COUNTER),
-    *_per_part("params", "trainable parameters", _PARAMS_DEFAULT),
-    AnswerSpec("2b.params_torch.total", r"trainable parameters in total, counted as PyTorch counts them",
+    *_per_part("params", _PARAMS_DEFAULT),
+    AnswerSpec("2b.params_torch.total", N_(r"trainable parameters in total, counted as PyTorch counts them"),
                "expression", _SIZES_FORM, _PARAMS_TORCH),
 )
 
