@@ -64,6 +64,7 @@ import mpmath
 import sympy
 from sympy.core.evalf import PrecisionExhausted
 
+from rnnsym.i18n import N_
 from rnnsym.answer_parsing import parse_answer, read
 from rnnsym.errors import InputError
 from rnnsym.params import Variant, variant_as_strings
@@ -748,8 +749,20 @@ def write_feedback_pdf(variant: Variant, result: dict, target: Path) -> None:
     """The student's answers beside the key, compiled atomically to ``target``.
 
     The student's column shows exactly what they wrote, escaped; the key is
-    typeset from the key's own SymPy objects.
+    typeset from the key's own SymPy objects. In the variant's language
+    (``[meta] language``; Persian: right to left, XeLaTeX).
     """
+    from rnnsym import i18n
+
+    with i18n.using(variant.meta.language):
+        _write_feedback_pdf(variant, result, target)
+
+
+# The verdicts by name, printed in the feedback's language.
+VERDICT_WORDS = (N_("correct"), N_("equivalent"), N_("wrong"), N_("unreadable"), N_("missing"), N_("not graded"))
+
+
+def _write_feedback_pdf(variant: Variant, result: dict, target: Path) -> None:
     import os
     import tempfile
 
@@ -773,7 +786,7 @@ def write_feedback_pdf(variant: Variant, result: dict, target: Path) -> None:
                          diagnosis="".join(_shortened(str(verdict.diagnosis or ""))),
                          section=sections.get(answer_id, "")))
     body = render.environment().get_template("feedback.tex.j2").render(rows=rows, score=result["score"])
-    source = render.document(variant.meta, body, show_solutions=True, sheet="Feedback").dumps() + "\n"
+    source = render.document(variant.meta, body, show_solutions=True, sheet=N_("Feedback")).dumps() + "\n"
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".feedback-") as scratch:

@@ -201,6 +201,8 @@ PERSIAN_PREAMBLE = (
     r"\settextfont[Path=" + PERSIAN_FONT_DIR + r",Scale=1.12,BoldFont=nazlib.ttf]{nazli.ttf}"
     r"\setlatintextfont[Extension=.otf,UprightFont=*-regular,BoldFont=*-bold,ItalicFont=*-italic,"
     r"BoldItalicFont=*-bolditalic,SlantedFont=lmromanslant10-regular]{lmroman10}"
+    # Ragged text is flush with the side a line starts from: the right.
+    r"\let\raggedright\raggedleft"
     r"\DeclareRobustCommand{" + tex_text.LTR_MACRO + r"}[1]{\ifmmode#1\else\lr{#1}\fi}"
 )
 

@@ -285,8 +285,10 @@ def escape_text_rtl(text: str) -> str:
         if latin:
             run = "".join(latin)
             # A number alone keeps to the Persian text: xepersian prints its
-            # digits as Persian digits; a run with letters is set left to right.
-            ltr = any(c.isalpha() or unicodedata.category(c[0]) in _INVISIBLE for c in latin)
+            # digits as Persian digits; a run with letters, or a list of
+            # numbers ("0, 1"), is set left to right, in the order written.
+            ltr = (any(c.isalpha() or unicodedata.category(c[0]) in _INVISIBLE for c in latin)
+                   or len(run.replace(",", " ").split()) > 1)
             output.append(LTR_MACRO + "{" + escape_text(run) + "}" if ltr else escape_text(run))
             latin.clear()
 
