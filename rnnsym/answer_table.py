@@ -13,7 +13,7 @@ import sympy
 from pylatex import NoEscape
 
 from rnnsym.printing import tex
-from rnnsym.i18n import _
+from rnnsym import i18n
 from rnnsym.render import escape_text
 
 # A formula longer than this (in LaTeX characters) is broken after its terms.
@@ -52,7 +52,7 @@ def typeset_key(value: Any, kind: str, line_characters: int = LINE_CHARACTERS) -
     """The key of one answer id as LaTeX (maths in math mode, words as text);
     a formula longer than ``line_characters`` is broken over lines."""
     if value is None:
-        return NoEscape(_(r"does not exist (\texttt{none})"))
+        return NoEscape(i18n._(r"does not exist (\texttt{none})"))
     if kind in ("words", "word"):
         return escape_text(", ".join(value) if isinstance(value, list) else value)
     if kind == "matrix":
@@ -60,12 +60,12 @@ def typeset_key(value: Any, kind: str, line_characters: int = LINE_CHARACTERS) -
         return NoEscape(f"${tex(sympy.Matrix([[sympy.sympify(x, strict=True) for x in row] for row in value]))}$")
     if kind == "expressions":
         # \newline, not \\: a table cell would end its row there.
-        return NoEscape(r"\newline ".join(_("component %(index)s: ") % {"index": index}
+        return NoEscape(r"\newline ".join(i18n._("component %(index)s: ") % {"index": index}
                                            + typeset_key(item, "expression", line_characters)
                                      for index, item in enumerate(value, start=1)))
     if kind in ("numbers", "exact"):
         items = [typeset_key(item, "number") for item in value]
-        return NoEscape(", ".join(items) if items else _("none"))
+        return NoEscape(", ".join(items) if items else i18n._("none"))
     if isinstance(value, float):
         # Ten significant digits: what answers.json holds, without float noise.
         mantissa, _, exponent = f"{value:.10g}".partition("e")
