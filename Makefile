@@ -16,15 +16,16 @@ PYTEST_ARGS ?=
 TORCH  ?=
 TORCH_PIN := torch==2.13.0
 
-.PHONY: report answers test bench variants stress setup tex clean distclean
+.PHONY: report answers test bench variants stress setup tex persian clean distclean
 
 report: setup tex
+	@$(if $(PARAMS),if grep -qE '^[[:space:]]*language[[:space:]]*=[[:space:]]*"fa"' $(PARAMS); then scripts/ensure-deps.sh persian; fi)
 	$(BIN)/rnnsym report --out $(OUT) $(if $(PARAMS),--params $(PARAMS))
 
 answers: setup
 	$(BIN)/rnnsym answers $(if $(PARAMS),--params $(PARAMS))
 
-test: setup tex
+test: setup tex persian
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup tex
@@ -53,6 +54,10 @@ $(STAMP): pyproject.toml
 
 tex:
 	@scripts/ensure-deps.sh tex
+
+# The Persian edition's XeLaTeX, xepersian and font (only where it is built).
+persian:
+	@scripts/ensure-deps.sh persian
 
 clean:
 	rm -rf $(OUT) .pytest_cache
