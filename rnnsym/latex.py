@@ -22,6 +22,7 @@ the sandbox for every document, ``off`` turns it off (documents you trust).
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 import shutil
@@ -300,27 +301,97 @@ def _usable_sandbox() -> str | None:
         return None
 
 
-def compile_pdf(tex_file: Path, timeout: float | None = None, *, untrusted: bool = False,
-                engine: str | None = None) -> Path:
-    """Compiles ``tex_file`` in its own directory and returns the PDF's path.
+# --- precompiled preambles ---------------------------------------------------
+#
+# Loading the packages (amsmath, tikz, lmodern, ...) is about half of each
+# pdflatex pass. A document that marks the end of its fixed preamble with
+# FORMAT_MARKER is compiled with a format file into which that preamble was
+# dumped once (the technique of mylatexformat: in the format, \documentclass
+# skips the source up to the marker). Without the format the marker is a
+# no-op, so the .tex stays a complete document anyone can compile. The
+# format's name is a hash of the preamble's text, the engine's version and
+# the system's base format, so a changed preamble or a TeX Live upgrade
+# builds a new one. RNNSYM_TEX_FORMATS=off compiles every preamble afresh.
+FORMAT_MARKER = r"\providecommand{\rnnsymendofdump}{}\rnnsymendofdump"
+FORMATS_VARIABLE = "RNNSYM_TEX_FORMATS"
+_FORMAT_TAIL = (
+    "\n\\let\\rnnsymendofdump\\relax"
+    "\n\\long\\def\\rnnsymskippreamble#1\\rnnsymendofdump{}"
+    "\n\\def\\documentclass{\\rnnsymskippreamble}"
+    "\n\\dump\n"
+)
 
-    ``untrusted``: the document carries what students submitted, so it is
-    compiled in the sandbox or not at all. ``engine``: "pdflatex" or
-    "xelatex" (default: the one of the current document's language).
 
-    Raises:
-        LatexError: TeX or its sandbox is missing, the compile failed (with the
-            log's error lines), or it ran longer than ``timeout`` seconds.
-    """
-    engine = engine or current_engine()
-    require_latex(untrusted, engine)
-    build_dir = tex_file.parent
-    # -norc: no latexmkrc is read, not even one a document wrote into the
-    # build directory for the next compile there.
-    command = [
-        "latexmk", "-norc", ENGINES[engine], "-interaction=nonstopmode", "-halt-on-error",
-        "-file-line-error", "-no-shell-escape", "-quiet", tex_file.name,
-    ]
+def formats_enabled() -> bool:
+    """Whether fixed preambles are precompiled (``RNNSYM_TEX_FORMATS`` is not "off")."""
+    return os.environ.get(FORMATS_VARIABLE, "").strip().lower() != "off"
+
+
+@functools.lru_cache(maxsize=None)
+def _engine_identity() -> str:
+    """pdflatex's version and the system's base format (path, size, time): a
+    TeX Live upgrade regenerates that format, and so invalidates ours."""
+    parts = []
+    try:
+        parts.append(subprocess.run(["pdflatex", "--version"], capture_output=True, text=True, timeout=30,
+                                    stdin=subprocess.DEVNULL, check=False).stdout.split("\n")[0])
+        base = subprocess.run(["kpsewhich", "-engine=pdftex", "pdflatex.fmt"], capture_output=True, text=True,
+                              timeout=30, stdin=subprocess.DEVNULL, check=False).stdout.strip()
+        if base:
+            info = os.stat(base)
+            parts.append(f"{base} {info.st_size} {info.st_mtime_ns}")
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return "\n".join(parts)
+
+
+@functools.lru_cache(maxsize=None)
+def _format_directory() -> Path:
+    """Where formats are kept: ``$XDG_CACHE_HOME/rnnsym/tex-formats`` (or
+    ~/.cache/...), else a temporary directory for this process."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    directory = Path(base) / "rnnsym" / "tex-formats"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=directory, prefix=".probe-")
+        probe.close()
+        return directory
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="rnnsym-tex-formats-"))
+
+
+def _preamble_format(source: str, timeout: float) -> Path | None:
+    """The format file holding ``source``'s fixed preamble (built on first
+    use), or None when the document has no marker, formats are off, or the
+    format cannot be built (the document is then compiled as it is)."""
+    end = source.find(FORMAT_MARKER)
+    identity = _engine_identity()
+    if end < 0 or not formats_enabled() or not identity:
+        return None
+    head = source[:end]
+    digest = hashlib.sha256((identity + "\n" + head).encode("utf-8")).hexdigest()[:20]
+    target = _format_directory() / f"rnnsym-{digest}.fmt"
+    if target.exists():
+        return target
+    with tempfile.TemporaryDirectory(prefix="rnnsym-format-") as scratch:
+        work = Path(scratch)
+        (work / "preamble.tex").write_text(head + _FORMAT_TAIL, encoding="utf-8")
+        command = ["pdflatex", "-ini", "-interaction=batchmode", "-halt-on-error", "-no-shell-escape",
+                   f"-jobname={target.stem}", "&pdflatex", "preamble.tex"]
+        try:
+            _run(command, work, timeout, untrusted=False)
+        except LatexError:
+            return None
+        built = work / target.name
+        if not built.exists():
+            return None
+        os.replace(built, target)  # atomic: a parallel build of the same format is harmless
+    return target
+
+
+def _run(command: list[str], build_dir: Path, timeout: float, *, untrusted: bool) -> subprocess.CompletedProcess:
+    """Runs a TeX command in ``build_dir``, in the sandbox where there is one
+    (or must be); raises :class:`LatexError` if it is killed or times out."""
     bwrap = None
     if sandbox_disabled():
         _warn_unconfined()
@@ -331,8 +402,6 @@ def compile_pdf(tex_file: Path, timeout: float | None = None, *, untrusted: bool
     else:
         command = [bwrap, *sandbox_arguments(build_dir), "--", *command]
         env, sandboxed = _sandbox_environment(build_dir), True
-    if timeout is None:
-        timeout = float(os.environ.get("RNNSYM_TEX_TIMEOUT", TIMEOUT_SECONDS))
     # A session of its own, so that a timeout kills pdflatex along with
     # latexmk (in the sandbox: bwrap, whose death ends its pid namespace).
     process = subprocess.Popen(
@@ -352,6 +421,45 @@ def compile_pdf(tex_file: Path, timeout: float | None = None, *, untrusted: bool
     killed_by = _killing_signal(result.returncode, sandboxed)
     if killed_by:
         raise LatexError(f"LaTeX was killed (signal {killed_by}); nothing was published")
+    return result
+
+
+def compile_pdf(tex_file: Path, timeout: float | None = None, *, untrusted: bool = False,
+                single_pass: bool = False, engine: str | None = None) -> Path:
+    """Compiles ``tex_file`` in its own directory and returns the PDF's path.
+
+    ``untrusted``: the document carries what students submitted, so it is
+    compiled in the sandbox or not at all. ``single_pass``: the document
+    refers to nothing (no \\ref, no table of contents), so one pdflatex run
+    is the whole compile; otherwise latexmk runs pdflatex until the
+    references settle. ``engine``: "pdflatex", or "xelatex" for a
+    right-to-left document (default: the current document's language's).
+
+    Raises:
+        LatexError: TeX or its sandbox is missing, the compile failed (with the
+            log's error lines), or it ran longer than ``timeout`` seconds.
+    """
+    engine = engine or current_engine()
+    require_latex(untrusted, engine)
+    build_dir = tex_file.parent
+    if timeout is None:
+        timeout = float(os.environ.get("RNNSYM_TEX_TIMEOUT", TIMEOUT_SECONDS))
+    # -norc: no latexmkrc is read, not even one a document wrote into the
+    # build directory for the next compile there.
+    flags = ["-interaction=nonstopmode", "-halt-on-error", "-file-line-error", "-no-shell-escape"]
+    # -recorder in both: the .fls file lists what TeX read (tests/test_install_list.py).
+    command = [engine, "-recorder", *flags] if single_pass else ["latexmk", "-norc", ENGINES[engine], *flags, "-quiet"]
+    # XeTeX cannot dump the OpenType fonts fontspec loads into a format: a
+    # Persian document compiles its preamble every time.
+    fmt = _preamble_format(tex_file.read_text(encoding="utf-8", errors="replace"), timeout) \
+        if engine == "pdflatex" else None
+    if fmt is not None:
+        # A copy beside the document, since TeX (sandboxed) sees only its build
+        # directory; a copy, not a link, so nothing a document writes there
+        # can reach the cached format.
+        shutil.copyfile(fmt, build_dir / fmt.name)
+        command.append(f"-fmt={fmt.stem}" if single_pass else f"-pdflatex=pdflatex -fmt={fmt.stem} %O %S")
+    result = _run([*command, tex_file.name], build_dir, timeout, untrusted=untrusted)
     pdf = tex_file.with_suffix(".pdf")
     if result.returncode != 0 or not pdf.exists():
         log = tex_file.with_suffix(".log")

@@ -219,8 +219,10 @@ def facts(W: sympy.Matrix, d: Decomposition) -> Facts:
     moduli = [(value, size, sympy.nsimplify(sympy.Abs(value))) for value, size in d.blocks]
     orthogonal = (W.T * W - identity).is_zero_matrix is True
     period, power = None, identity
+    # W is exact (its entries are read exactly), so its powers are too and
+    # W^k = I is an exact comparison: no simplification needed.
     for k in range(1, MAX_PERIOD + 1):
-        power = (power * W).applyfunc(sympy.nsimplify)
+        power = (power * W).applyfunc(sympy.expand)
         if power == identity:
             period = k
             break

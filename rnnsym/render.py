@@ -8,6 +8,7 @@ default and opting out is explicit.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -15,7 +16,7 @@ import jinja2
 import sympy
 from pylatex import Command, Document, NoEscape, Package
 
-from rnnsym import i18n
+from rnnsym import i18n, latex
 from rnnsym import params as params_module
 from rnnsym import tex_text
 from rnnsym.exact import format_number
@@ -89,12 +90,16 @@ def translate(text: Any) -> Any:
     return type(text)(i18n._(text)) if isinstance(text, str) else text
 
 
+@functools.lru_cache(maxsize=None)
 def environment() -> jinja2.Environment:
     """The Jinja environment of every rnnsym template (LaTeX-safe delimiters).
 
-    Prose is written in ``((* trans *))`` blocks (Jinja's i18n extension) and
-    ``_()``, translated into the language of the document being built
-    (:func:`rnnsym.i18n.using`); ``| t`` translates prose the code made.
+    One per process, so each template is compiled once (a batch renders the
+    same templates for every variant); Jinja reloads a template whose file
+    changed. Prose is written in ``((* trans *))`` blocks (Jinja's i18n
+    extension) and ``_()``, translated when a template renders, into the
+    language of the document being built (:func:`rnnsym.i18n.using`); ``| t``
+    translates prose the code made.
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
@@ -114,8 +119,8 @@ def environment() -> jinja2.Environment:
     )
     env.newstyle_gettext = True  # variables are passed to _gettext, which prints them
     env.filters.update(math=math, exact=exact_text, tex=NoEscape, t=translate)
-    env.globals.update(NoEscape=NoEscape, gettext=_gettext, _=_gettext, ngettext=_ngettext, N_=i18n.N_,
-                       language=i18n.current(), rtl=i18n.is_rtl(i18n.current()))
+    # The environment serves every language: these read the current one when called.
+    env.globals.update(NoEscape=NoEscape, gettext=_gettext, _=_gettext, ngettext=_ngettext, N_=i18n.N_)
     return env
 
 
@@ -169,10 +174,6 @@ def document(meta: params_module.Meta, body: str, show_solutions: bool = True, s
         # xepersian must come last; it sets Persian text right to left and
         # keeps maths left to right.
         doc.preamble.append(NoEscape(PERSIAN_PREAMBLE))
-    else:
-        # No trailer ID and a fixed date (SOURCE_DATE_EPOCH): the same input
-        # is the same PDF.
-        doc.preamble.append(NoEscape(r"\pdftrailerid{}"))
     # The default title is a message id, so it is translated; a title of
     # one's own prints as written.
     title, course = escape_text(i18n._(meta.title)), escape_text(meta.course)
@@ -181,6 +182,13 @@ def document(meta: params_module.Meta, body: str, show_solutions: bool = True, s
         doc.preamble.append(NoEscape(TRANSLITERATION_DEFINITION))
         body = body + transliteration_note()
     doc.preamble.append(NoEscape(FIT_DEFINITION))
+    # The preamble above is the same for every variant (no free text in it):
+    # latex.compile_pdf precompiles it into a format once.
+    doc.preamble.append(NoEscape(latex.FORMAT_MARKER))
+    if not rtl:
+        # No trailer ID and a fixed date (SOURCE_DATE_EPOCH): the same input
+        # is the same PDF. (XeTeX's xdvipdfmx has no \pdftrailerid.)
+        doc.preamble.append(NoEscape(r"\pdftrailerid{}"))
     doc.preamble.append(Command("title", title))
     doc.preamble.append(Command("author", course))
     doc.preamble.append(Command("date", date))

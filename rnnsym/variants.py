@@ -239,7 +239,7 @@ def run_batch(spec: BatchSpec, out_dir: Path, *, jobs: int | None = None,
     built = [(out_dir / o.variant / "solutions.pdf", o.variant + (f" ({o.student})" if o.student else ""))
              for o in outcomes if o.error is None]
     if built:
-        merged_key.write(built, out_dir / f"key{suffix}.pdf")
+        merged_key.write(built, out_dir / f"key{suffix}.pdf", jobs=workers)
     return outcomes
 
 

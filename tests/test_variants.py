@@ -76,7 +76,7 @@ def test_one_failing_variant_does_not_stop_the_others(tmp_path, monkeypatch):
         return pipeline.BuildResult({}, 0.5)
 
     monkeypatch.setattr(pipeline, "build_report", fake_build)
-    monkeypatch.setattr(variants.merged_key, "write", lambda parts, target: None)
+    monkeypatch.setattr(variants.merged_key, "write", lambda parts, target, jobs=None: None)
     outcomes = variants.run_batch(spec(count=3), tmp_path, jobs=1)
     assert [o.error is None for o in outcomes] == [True, False, True]
     assert "1a.residual" in outcomes[1].error
