@@ -404,10 +404,10 @@ def figures(d: Derivation, directory: Path) -> dict:
     curves = {}
     for radius in FIGURE_RADII:
         W = _rotation(radius)
-        curves[rf"$\rho = {float(radius):g}$ (scaled rotation)"] = [
+        curves[plots.words(N_(r"$\rho = %(rho)s$ (scaled rotation)"), rho=f"{float(radius):g}")] = [
             numpy.linalg.norm(numpy.linalg.matrix_power(W.T, s), 2) for s in range(61)]
     W = numpy.array(d.dynamics.W.evalf(20).tolist(), dtype=float)
-    curves[r"given $W$ of 3c"] = [numpy.linalg.norm(numpy.linalg.matrix_power(W.T, s), 2) for s in range(61)]
+    curves[plots.words(N_(r"given $W$ of 3c"))] = [numpy.linalg.norm(numpy.linalg.matrix_power(W.T, s), 2) for s in range(61)]
     norms = plots.lines(directory / "p3-jacobian-norms.pdf", curves, xlabel=r"$t$",
                         ylabel=r"$\|\partial h_t / \partial h_0\|_2 = \|(W^T)^t\|_2$", log=True)
     components = plots.components(
