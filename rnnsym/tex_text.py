@@ -288,7 +288,7 @@ def escape_text_rtl(text: str) -> str:
             # digits as Persian digits; a run with letters, or a list of
             # numbers ("0, 1"), is set left to right, in the order written.
             ltr = (any(c.isalpha() or unicodedata.category(c[0]) in _INVISIBLE for c in latin)
-                   or len(run.replace(",", " ").split()) > 1)
+                   or sum(any(c.isdigit() for c in token) for token in run.replace(",", " ").split()) > 1)
             output.append(LTR_MACRO + "{" + escape_text(run) + "}" if ltr else escape_text(run))
             latin.clear()
 

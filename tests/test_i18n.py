@@ -128,6 +128,7 @@ def test_the_english_source_has_no_trace_of_the_persian_machinery(tmp_path):
     ("می\u200cشود", "می\u200cشود"),  # the zero-width non-joiner of Persian spelling stays
     ("a\u200cb", r"\rnnsymltr{a\textlangle{}U+200C\textrangle{}b}"),  # elsewhere it shows
     ("0, 1", r"\rnnsymltr{0, 1}"),
+    ("بذر 2026 | دانشجو", r"بذر 2026 \textbar{} دانشجو"),
     ("x$_{1}", r"\rnnsymltr{x\$\_\{1\}}"),
     ("\u061c", r"\rnnsymltr{\textlangle{}U+061C\textrangle{}}"),
 ])
