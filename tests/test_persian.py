@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from rnnsym import cli, latex, tex_text
+from rnnsym import cli, latex, pipeline, tex_text
+from rnnsym.params import load_variant
 from tests.conftest import write
 
 pytestmark = pytest.mark.latex
@@ -115,3 +116,10 @@ def test_a_persian_build_without_xelatex_exits_3_naming_the_packages(tmp_path, m
     error = capsys.readouterr().err
     assert "xelatex" in error and f"apt-get install {latex.PERSIAN_PACKAGES}" in error
     assert not (tmp_path / "out" / "solutions.pdf").exists()
+
+
+def test_no_line_of_a_persian_sheet_runs_into_the_margin(tmp_path, persian_available):
+    """The layout rule of tests/test_layout.py, for the Persian solutions and problem sheet."""
+    variant = load_variant(write(tmp_path / "p.toml", '[meta]\nlanguage = "fa"\nstudent = "سارا محمدی"\n'))
+    result = pipeline.build_report(variant, tmp_path / "out", problem_sheet=True)
+    assert result.overfull == {"solutions": (), "problems": ()}
