@@ -447,7 +447,7 @@ def compare(entry: KeyEntry, answer) -> Verdict:
 def _compare(entry: KeyEntry, answer) -> Verdict:
     kind = entry.kind
     if answer is MISSING or (answer is None and not (kind == "matrix" and entry.value is None)):
-        return Verdict("missing", None, entry.shown, "no answer given")
+        return Verdict("missing", None, entry.shown, N_("no answer given"))
     if kind == "expression":
         return compare_expression(answer, entry)
     if kind == "expressions":
@@ -737,10 +737,10 @@ def _student_shown(answer):
     """A student's answer, escaped character for character (never parsed, never typeset)."""
     from pylatex import NoEscape
 
-    from rnnsym import render
+    from rnnsym import i18n, render
 
     if answer is None:
-        return NoEscape(r"\emph{(none)}")
+        return NoEscape(r"\emph{" + i18n._("(none)") + "}")
     text, rest = _shortened(_as_written(answer))
     return NoEscape(render.escape_code(text) + render.escape_text(rest))
 
@@ -783,7 +783,8 @@ def _write_feedback_pdf(variant: Variant, result: dict, target: Path) -> None:
         rows.append(dict(id=NoEscape(breakable),
                          verdict=verdict.verdict, student=_student_shown(verdict.student),
                          key=typeset_key(entry.value, entry.kind, line_characters=38),
-                         diagnosis="".join(_shortened(str(verdict.diagnosis or ""))),
+                         # Diagnoses marked N_ are translated; those made with numbers stay English.
+                         diagnosis="".join(_shortened(render.translate(str(verdict.diagnosis or "")))),
                          section=sections.get(answer_id, "")))
     body = render.environment().get_template("feedback.tex.j2").render(rows=rows, score=result["score"])
     source = render.document(variant.meta, body, show_solutions=True, sheet=N_("Feedback")).dumps() + "\n"

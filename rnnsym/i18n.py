@@ -86,8 +86,9 @@ def using(language: str) -> Iterator[None]:
 
 
 def _(message: str) -> str:
-    """``message`` in the current document's language."""
-    return translations(current()).gettext(message)
+    """``message`` in the current document's language (``""`` stays ``""``,
+    not the catalog's header)."""
+    return translations(current()).gettext(message) if message else message
 
 
 def is_rtl(language: str) -> bool:

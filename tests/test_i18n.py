@@ -143,3 +143,9 @@ def test_no_text_becomes_a_command_in_a_persian_document(text):
         source = str(render.escape_text(text))
     # The left-to-right runs are the only new command; what they hold is escape_text's.
     assert_inert(source.replace(tex_text.LTR_MACRO, ""))
+
+
+def test_the_empty_string_is_not_translated_into_the_catalog_header():
+    with i18n.using("fa"):
+        assert i18n._("") == "" and render.translate("") == ""
+        assert i18n._("Checks") != "Checks"
