@@ -2,7 +2,7 @@
 
 The key hashes everything a report depends on: the parameter file's bytes,
 the package version, every source file of rnnsym and derivations, every
-template, and whether torch is installed (it decides whether the torch
+template and translation catalog, and whether torch is installed (it decides whether the torch
 checks run). Only the standard library is imported here, so a no-op
 rebuild does not pay for importing SymPy, matplotlib or PyLaTeX.
 """
@@ -25,7 +25,8 @@ def _source_files() -> list[Path]:
     roots = [PACKAGE, PACKAGE.parent / "derivations", PACKAGE / "templates"]
     files = []
     for root in roots:
-        files += [p for p in root.rglob("*") if p.suffix in (".py", ".j2") and "__pycache__" not in p.parts]
+        # .po: a changed translation rebuilds the Persian edition.
+        files += [p for p in root.rglob("*") if p.suffix in (".py", ".j2", ".po") and "__pycache__" not in p.parts]
     return sorted(set(files))
 
 
