@@ -78,6 +78,9 @@ def update(language: str) -> list[str]:
         catalog = Catalog(locale=language, domain=DOMAIN, project="rnnsym", charset="utf-8")
     # A fuzzy header would be skipped when the catalog is compiled, and with it the charset.
     catalog.fuzzy = False
+    # update() copies the extraction's date into the header: keep the
+    # catalog's, so that a run that finds nothing new changes no byte.
+    extracted.creation_date = catalog.creation_date
     catalog.update(extracted, no_fuzzy_matching=False)
     partial = path.with_suffix(".po.partial")
     with open(partial, "wb") as handle:
