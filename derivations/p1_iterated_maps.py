@@ -16,7 +16,7 @@ import mpmath
 import sympy
 
 from rnnsym import orbits, plots
-from rnnsym.i18n import N_
+from rnnsym.i18n import N_, message
 from rnnsym.drawing import DrawError, tries
 from rnnsym.errors import InputError
 from rnnsym.notation import h0, h_next, h_t, k, plain, sigmoid, t, T
@@ -391,7 +391,7 @@ def _check_orbits(d: Derivation) -> Check:
         worst = max(worst, error)
     return Check(
         "1a.orbits",
-        f"iterating the map {steps} steps from each start value reaches the derived limit",
+        message(N_("iterating the map %(steps)s steps from each start value reaches the derived limit"), steps=steps),
         f"{len(d.orbits)} start value(s), largest distance {worst:.2e}",
         f"{tolerance:g}",
         worst < tolerance,
@@ -436,8 +436,8 @@ def _check_product(d: Derivation) -> Check:
                 bound_ok &= abs(product) <= (abs(f.w) / 4) ** step * (1 + mpmath.mpf(10) ** -30)
     return Check(
         "1b.product",
-        f"dh_T/dh_0 as the product of w h_k(1 - h_k) against differences of the T-fold map, T = 1..{horizon}, "
-        "and the bound (|w|/4)^T",
+        message(N_("dh_T/dh_0 as the product of w h_k(1 - h_k) against differences of the T-fold map, "
+                   "T = 1..%(horizon)s, and the bound (|w|/4)^T"), horizon=horizon),
         f"largest difference {float(worst_error):.2e}, relative to |difference| + 1e-13; "
         f"bound {'holds' if bound_ok else 'violated'}",
         "1e-12",
@@ -463,7 +463,7 @@ def _check_kinds(d: Derivation) -> Check:
         "1c.kinds",
         N_("each kind against one step from h* +- 1e-15 (distance ratio < 1 for a sink, > 1 for a source)"),
         "ratios " + ", ".join(seen),
-        "exact comparison with 1",
+        N_("exact comparison with 1"),
         agree,
     )
 
@@ -587,7 +587,7 @@ def _check_regimes(d: Derivation) -> Check:
         N_("every regime (explodes, stays, dies after k steps, converges, oscillates) against "
         "brute-force iteration from points of its interval"),
         f"{tried} start values in {len(d.relu_regimes)} regimes: {failed} disagree",
-        "exact (converges: 1e-9)",
+        N_("exact (converges: 1e-9)"),
         failed == 0,
     )
 

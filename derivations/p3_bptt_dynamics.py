@@ -18,7 +18,7 @@ import numpy
 import sympy
 
 from rnnsym import linear_dynamics, plots, torch_reference
-from rnnsym.i18n import N_
+from rnnsym.i18n import N_, message
 from rnnsym.linear_dynamics import t
 from rnnsym.notation import plain, sigmoid
 from rnnsym.params import integer, matrix, rule
@@ -300,7 +300,7 @@ def _check_decomposition(label: str, dyn: Dynamics) -> Check:
         error = max(abs(e) for e in numeric)
         detail += f"; eigenvectors orthogonal: {'yes' if orthogonal else 'no'}; |Q Lambda Q^T - W| = {float(error):.1e}"
         ok = ok and orthogonal and error < 1e-40
-    return Check(f"{label}.decomposition", N_("the decomposition reproduces W"), detail, "exact (Q: 1e-40)", ok)
+    return Check(f"{label}.decomposition", N_("the decomposition reproduces W"), detail, N_("exact (Q: 1e-40)"), ok)
 
 
 def _check_closed_form(label: str, dyn: Dynamics) -> Check:
@@ -354,7 +354,7 @@ def _check_limit(dyn: Dynamics) -> Check:
         return Check("3d.limit", N_("no limit: (W^T)^t still moves at high powers"),
                      f"max |(W^T)^{n + 1} - (W^T)^{n}| = {drift:.3g}", "> 1e-6", drift > 1e-6)
     error = max(abs(complex(sympy.N(e, 40))) for e in (power - dyn.limit))
-    return Check("3d.limit", f"the limit of (W^T)^t against the exact power t = {n}",
+    return Check("3d.limit", message(N_("the limit of (W^T)^t against the exact power t = %(n)s"), n=n),
                  f"max entry difference {error:.2e}", "1e-20", error < 1e-20)
 
 

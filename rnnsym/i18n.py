@@ -91,6 +91,34 @@ def _(message: str) -> str:
     return translations(current()).gettext(message) if message else message
 
 
+class Message(str):
+    """English text made from a message id and values (a check's description
+    with a number in it): it is the English text wherever a string is
+    expected (answers.json, the terminal), and remembers how it was made, so
+    that a document prints it in its own language (:func:`translate`)."""
+
+    def __new__(cls, msgid: str, values: dict):
+        text = super().__new__(cls, msgid % values)
+        text.msgid, text.values = msgid, dict(values)
+        return text
+
+    def __reduce__(self):  # pickled as what it is made of (worker processes)
+        return (Message, (self.msgid, self.values))
+
+
+def message(msgid: str, **values) -> Message:
+    """``msgid % values`` as a :class:`Message`; mark ``msgid`` with :func:`N_`."""
+    return Message(msgid, values)
+
+
+def translate(text: str) -> str:
+    """``text`` in the current document's language: a :class:`Message` is
+    rebuilt from its translated id, other text is looked up as it is."""
+    if isinstance(text, Message):
+        return _(text.msgid) % text.values
+    return _(text)
+
+
 def is_rtl(language: str) -> bool:
     """Whether ``language`` is written right to left."""
     return language in RIGHT_TO_LEFT

@@ -87,8 +87,9 @@ def _ngettext(singular: str, plural: str, count: int, /, **variables: Any) -> No
 def translate(text: Any) -> Any:
     """A prose string of the code (marked with :func:`rnnsym.i18n.N_`) in the
     document's language; anything else as it is."""
-    # Not the empty string: gettext("") is the catalog's header.
-    return type(text)(i18n._(text)) if isinstance(text, str) and text else text
+    if isinstance(text, NoEscape):
+        return NoEscape(i18n.translate(text))
+    return i18n.translate(text) if isinstance(text, str) else text
 
 
 @functools.lru_cache(maxsize=None)

@@ -149,3 +149,14 @@ def test_the_empty_string_is_not_translated_into_the_catalog_header():
     with i18n.using("fa"):
         assert i18n._("") == "" and render.translate("") == ""
         assert i18n._("Checks") != "Checks"
+
+
+def test_a_message_made_with_numbers_is_english_text_and_translates_whole():
+    import pickle
+
+    text = i18n.message(i18n.N_("the limit of (W^T)^t against the exact power t = %(n)s"), n=200)
+    assert text == "the limit of (W^T)^t against the exact power t = 200" and isinstance(text, str)
+    assert pickle.loads(pickle.dumps(text)).values == {"n": 200}
+    assert render.translate(text) == text
+    with i18n.using("fa"):
+        assert render.translate(text) == "حد (W^T)^t در برابر توان دقیق t = 200"
