@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 TORCH  ?=
 TORCH_PIN := torch==2.13.0
 
-.PHONY: report answers test bench variants stress setup tex persian clean distclean
+.PHONY: report answers test bench variants stress setup tex persian maxima clean distclean
 
 report: setup tex
 	@$(if $(PARAMS),if grep -qE '^[[:space:]]*language[[:space:]]*=[[:space:]]*"fa"' $(PARAMS); then scripts/ensure-deps.sh persian; fi)
@@ -25,7 +25,7 @@ report: setup tex
 answers: setup
 	$(BIN)/rnnsym answers $(if $(PARAMS),--params $(PARAMS))
 
-test: setup tex persian
+test: setup tex persian maxima
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup tex
@@ -58,6 +58,10 @@ tex:
 # The Persian edition's XeLaTeX, xepersian and font (only where it is built).
 persian:
 	@scripts/ensure-deps.sh persian
+
+# Maxima: the tests evaluate the Moodle export's STACK keys with it.
+maxima:
+	@scripts/ensure-deps.sh maxima
 
 clean:
 	rm -rf $(OUT) .pytest_cache

@@ -700,17 +700,22 @@ def draw(rng, options) -> Params:
 
 # What the problem sheet asks for, one declaration per answer id (read by the
 # sheet's hand-in list, the grader and the feedback).
+# The words 1c.kinds and 1d.kinds are made of.
+FIXED_POINT_KINDS = ("sink", "source", "non-hyperbolic")
+
 ANSWER_SPECS = (
     AnswerSpec("1a.fixed_points", N_(r"every fixed point $h^*$ of the sigmoid map"), "numbers",
                N_(r"numbers in ascending order, to 3 significant digits or more")),
     AnswerSpec("1c.kinds", N_(r"the kind of each of those fixed points"), "words",
-               N_(r"a list of \texttt{sink}, \texttt{source} or \texttt{non-hyperbolic}, in the order of 1a")),
+               N_(r"a list of \texttt{sink}, \texttt{source} or \texttt{non-hyperbolic}, in the order of 1a"),
+               choices=FIXED_POINT_KINDS),
     AnswerSpec("1b.derivative", N_(r"$\partial h_{t+1} / \partial h_t$"), "expression",
                N_(r"an expression in $h_t$ (\texttt{h\_t}); $h_{t+1}$ may be written \texttt{h\_next}")),
     AnswerSpec("1d.fixed_points", N_(r"every fixed point $h^* \ge 0$ of the ReLU map"), "numbers",
                N_(r"numbers in ascending order, to 3 significant digits or more")),
     AnswerSpec("1d.kinds", N_(r"the kind of each of those fixed points"), "words",
-               N_(r"a list of \texttt{sink}, \texttt{source} or \texttt{non-hyperbolic}, in the order of 1d")),
+               N_(r"a list of \texttt{sink}, \texttt{source} or \texttt{non-hyperbolic}, in the order of 1d"),
+               choices=FIXED_POINT_KINDS),
     AnswerSpec("1d.closed_form", N_(r"$h_t$ in closed form, valid for every $h_0 \ge 0$ and integer $t \ge 1$"),
                "expression",
                N_(r"an expression in $h_0$ and $t$ (\texttt{h0}, \texttt{t}); \texttt{Max} or \texttt{ReLU} may be "

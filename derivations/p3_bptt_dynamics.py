@@ -477,7 +477,8 @@ ANSWER_SPECS = (
                r"\texttt{h0\_2})")),
     AnswerSpec("3c.spectral_radius", N_(r"the spectral radius of $W$"), "number", N_(r"a number, to 3 significant digits or more")),
     AnswerSpec("3c.regime", N_(r"whether $h^{(t)}$ vanishes, explodes or stays bounded"), "word",
-               N_(r"\texttt{vanishes}, \texttt{explodes} or \texttt{bounded}")),
+               N_(r"\texttt{vanishes}, \texttt{explodes} or \texttt{bounded}"),
+               choices=("vanishes", "explodes", "bounded")),
     AnswerSpec("3d.limit", N_(r"$\lim_{t \to \infty} (W_3^T)^t$, if it exists"), "matrix",
                N_(r"a list of rows of exact numbers, or \texttt{none} if the limit does not exist")),
 )

@@ -55,6 +55,12 @@ def parser() -> argparse.ArgumentParser:
                        help="seconds for all the answers of one file (default: 60)")
     check.add_argument("--class-budget", type=_budget, metavar="SECONDS",
                        help="seconds for all the files of a gradebook (default: 10 per answers file, at least 60)")
+    export = commands.add_parser("export", help="export a batch of variants for a learning-management system")
+    formats = export.add_subparsers(dest="format", required=True, parser_class=_Parser)
+    moodle = formats.add_parser("moodle", help="one Moodle XML file: a category per answer id, a question per variant")
+    moodle.add_argument("--variants", type=Path, required=True, help="a folder written by `rnnsym variants`")
+    moodle.add_argument("--out", type=Path, required=True, help="the Moodle XML file to write")
+    moodle.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
     for name, text in (("variants", "build one variant per student: problem sheet, key, params.toml, answers"),
                        ("stress", "draw and check many variants without LaTeX; print the regimes drawn")):
         command = commands.add_parser(name, help=text)
@@ -223,12 +229,34 @@ def run(argv: list[str]) -> int:
         return run_check(arguments)
     if arguments.command == "report":
         return run_report(arguments)
+    if arguments.command == "export":
+        return run_export(arguments)
     from rnnsym import pipeline
     from rnnsym.params import load_variant
 
     variant = load_variant(arguments.params)
     document = pipeline.answers_document(variant, pipeline.solve(variant))
     sys.stdout.write(pipeline.answers_json(document))
+    return 0
+
+
+def run_export(arguments) -> int:
+    """``rnnsym export moodle``: the whole file, or nothing and every failing variant named."""
+    from rnnsym import moodle
+    from rnnsym.safe_io import printable
+
+    if arguments.jobs is not None and not 1 <= arguments.jobs <= 256:
+        raise InputError(f"--jobs {arguments.jobs}: expected 1 to 256")
+    result = moodle.export(arguments.variants, arguments.out, jobs=arguments.jobs)
+    if result.failures:
+        for failure in result.failures:
+            print(f"rnnsym: {printable(failure)}", file=sys.stderr)
+        error = RnnsymError(f"{len(result.failures)} of {result.variants} variant(s) could not be exported; "
+                            f"{printable(arguments.out)} was not written")
+        error.exit_status = result.status
+        raise error
+    print(f"wrote {printable(arguments.out)}: {result.questions} questions in {result.categories} categories "
+          f"({result.variants} variants)")
     return 0
 
 

@@ -89,6 +89,8 @@ class AnswerSpec:
         form: how to write the answer: the names it may use, the order (LaTeX).
         convention: the convention the key uses, printed on the sheet (LaTeX),
             or "" when the answer needs none.
+        choices: for a word or words answer, every word it may be (the
+            Moodle export offers them as choices); empty for other kinds.
     """
 
     id: str
@@ -96,6 +98,7 @@ class AnswerSpec:
     kind: str
     form: str
     convention: str = ""
+    choices: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.kind not in ANSWER_KINDS:

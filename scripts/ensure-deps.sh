@@ -5,6 +5,8 @@
 #                                     the documents load, poppler's tools
 #   ensure-deps.sh persian          - XeLaTeX, xepersian and the Nazli font of
 #                                     the Persian edition ([meta] language = "fa")
+#   ensure-deps.sh maxima           - Maxima, which the tests run on the
+#                                     Moodle export's STACK keys
 # Missing pieces are installed from Debian's packages when we run as root
 # with apt-get; otherwise the exact command to run is printed. After an
 # install everything is checked again: what is still missing is named and
@@ -32,6 +34,10 @@ PERSIAN_DEBS="texlive-xetex texlive-lang-arabic fonts-farsiweb"
 PERSIAN_TOOLS="xelatex"
 PERSIAN_TEX_FILES="xepersian.sty bidi.sty fontspec.sty"
 PERSIAN_FONT_FILES="/usr/share/fonts/truetype/farsiweb/nazli.ttf /usr/share/fonts/truetype/farsiweb/nazlib.ttf"
+
+# The Moodle export's tests have Maxima evaluate the keys it prints for STACK.
+MAXIMA_DEBS="maxima"
+MAXIMA_TOOLS="maxima"
 
 install_or_explain() {  # $1: what is missing, $2: Debian packages
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -120,9 +126,31 @@ check_persian() {
     fi
 }
 
+missing_maxima() {  # prints what is missing, space-separated
+    local missing="" tool
+    for tool in $MAXIMA_TOOLS; do
+        command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
+    done
+    echo "$missing"
+}
+
+check_maxima() {
+    local missing
+    missing=$(missing_maxima)
+    if [ -n "$missing" ]; then
+        install_or_explain "Maxima ($missing )" "$MAXIMA_DEBS"
+        missing=$(missing_maxima)
+        if [ -n "$missing" ]; then
+            echo "ensure-deps: still missing after installing $MAXIMA_DEBS:$missing" >&2
+            exit 1
+        fi
+    fi
+}
+
 case "${1:-}" in
     python) check_python "${2:-python3}" ;;
     tex) check_tex ;;
     persian) check_tex; check_persian ;;
-    *) echo "usage: $0 python [PYTHON] | tex | persian" >&2; exit 2 ;;
+    maxima) check_maxima ;;
+    *) echo "usage: $0 python [PYTHON] | tex | persian | maxima" >&2; exit 2 ;;
 esac
