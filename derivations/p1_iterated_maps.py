@@ -319,7 +319,8 @@ def _check_residuals(d: Derivation) -> Check:
     return Check(
         "1a.residual",
         N_("fixed points satisfy h* = sigmoid(w h* + b) (SymPy evalf, 40 digits)"),
-        f"largest |sigmoid(w h* + b) - h*| = {float(worst):.2e} over {len(d.fixed_points)} point(s)",
+        message(N_("largest |sigmoid(w h* + b) - h*| = %(worst)s over %(count)s point(s)"),
+                worst=f"{float(worst):.2e}", count=len(d.fixed_points)),
         "1e-25",
         bool(worst < 1e-25),
     )
@@ -332,7 +333,8 @@ def _check_count(d: Derivation) -> Check:
     return Check(
         "1a.count",
         N_("number of fixed points against a sign-change scan of sigmoid(w h + b) - h (200001 points)"),
-        f"derived {len(d.fixed_points)} ({simple} crossing), scan {crossings} crossing(s)",
+        message(N_("derived %(derived)s (%(simple)s crossing), scan %(crossings)s crossing(s)"),
+                derived=len(d.fixed_points), simple=simple, crossings=crossings),
         "exact",
         crossings == simple,
     )
@@ -350,8 +352,10 @@ def _check_window(d: Derivation) -> Check | None:
     return Check(
         "1a.window",
         N_("three fixed points exactly for b inside the derived window (scan at its middle and just outside)"),
-        f"window ({low:.6f}, {high:.6f}); scan: middle {inside}, outside {outside[0]} and {outside[1]}; "
-        f"given b {'inside' if derived_three else 'outside'}, {len(d.fixed_points)} point(s)",
+        message(N_("window (%(low)s, %(high)s); scan: middle %(inside)s, outside %(left)s and %(right)s; "
+                   "given b %(where)s, %(count)s point(s)"),
+                low=f"{low:.6f}", high=f"{high:.6f}", inside=inside, left=outside[0], right=outside[1],
+                where=message(N_("inside")) if derived_three else message(N_("outside")), count=len(d.fixed_points)),
         "exact",
         inside == 3 and outside == (1, 1) and derived_three == (len(d.fixed_points) == 3),
     )
@@ -392,7 +396,7 @@ def _check_orbits(d: Derivation) -> Check:
     return Check(
         "1a.orbits",
         message(N_("iterating the map %(steps)s steps from each start value reaches the derived limit"), steps=steps),
-        f"{len(d.orbits)} start value(s), largest distance {worst:.2e}",
+        message(N_("%(count)s start value(s), largest distance %(worst)s"), count=len(d.orbits), worst=f"{worst:.2e}"),
         f"{tolerance:g}",
         worst < tolerance,
     )
@@ -409,7 +413,7 @@ def _check_derivative(d: Derivation) -> Check:
     return Check(
         "1b.derivative",
         N_("dh_{t+1}/dh_t and w h_{t+1}(1 - h_{t+1}) against central differences at 5 points"),
-        f"largest difference {float(worst):.2e}",
+        message(N_("largest difference %(worst)s"), worst=f"{float(worst):.2e}"),
         "1e-15",
         bool(worst < 1e-15),
     )
@@ -438,8 +442,9 @@ def _check_product(d: Derivation) -> Check:
         "1b.product",
         message(N_("dh_T/dh_0 as the product of w h_k(1 - h_k) against differences of the T-fold map, "
                    "T = 1..%(horizon)s, and the bound (|w|/4)^T"), horizon=horizon),
-        f"largest difference {float(worst_error):.2e}, relative to |difference| + 1e-13; "
-        f"bound {'holds' if bound_ok else 'violated'}",
+        message(N_("largest difference %(worst)s, relative to |difference| + 1e-13; bound holds") if bound_ok else
+                N_("largest difference %(worst)s, relative to |difference| + 1e-13; bound violated"),
+                worst=f"{float(worst_error):.2e}"),
         "1e-12",
         bool(worst_error < 1e-12 and bound_ok),
     )
@@ -462,7 +467,7 @@ def _check_kinds(d: Derivation) -> Check:
     return Check(
         "1c.kinds",
         N_("each kind against one step from h* +- 1e-15 (distance ratio < 1 for a sink, > 1 for a source)"),
-        "ratios " + ", ".join(seen),
+        message(N_("ratios %(ratios)s"), ratios=", ".join(seen)),
         N_("exact comparison with 1"),
         agree,
     )
@@ -485,7 +490,7 @@ def _check_relu_fixed(d: Derivation) -> Check:
     return Check(
         "1d.fixed_points",
         N_("ReLU fixed points: exact residuals, and the set against SymPy's solveset on h >= 0"),
-        f"derived {sorted(expected)}, solveset {solved}",
+        message(N_("derived %(derived)s, solveset %(solved)s"), derived=sorted(expected), solved=solved),
         "exact",
         residual_ok and solved == expected,
     )
@@ -533,7 +538,8 @@ def _check_closed_form(d: Derivation) -> Check:
     return Check(
         "1d.closed_form",
         N_("closed form of h_t against exact brute-force iteration"),
-        f"{len(samples)} start values x t = 1..12: {mismatches} mismatch(es)",
+        message(N_("%(count)s start values x t = 1..12: %(mismatches)s mismatch(es)"), count=len(samples),
+                mismatches=mismatches),
         "exact",
         mismatches == 0,
     )
@@ -586,7 +592,8 @@ def _check_regimes(d: Derivation) -> Check:
         "1d.regimes",
         N_("every regime (explodes, stays, dies after k steps, converges, oscillates) against "
         "brute-force iteration from points of its interval"),
-        f"{tried} start values in {len(d.relu_regimes)} regimes: {failed} disagree",
+        message(N_("%(tried)s start values in %(regimes)s regimes: %(failed)s disagree"), tried=tried,
+                regimes=len(d.relu_regimes), failed=failed),
         N_("exact (converges: 1e-9)"),
         failed == 0,
     )

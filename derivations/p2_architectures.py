@@ -19,7 +19,7 @@ import numpy
 import sympy
 
 from rnnsym import instrumented, torch_reference
-from rnnsym.i18n import N_
+from rnnsym.i18n import N_, message
 from rnnsym.params import choice, integer, rule
 from rnnsym.problem import AnswerSpec, Check, KeyEntry, Problem
 
@@ -218,9 +218,9 @@ def _check_instrumented(d: Derivation) -> Check:
         "2b.ops",
         N_("operation counts (default convention) against an instrumented forward pass that counts every "
         "multiplication, addition, division, exp and sigmoid it executes"),
-        f"{len(GRID)} size combinations (m, h, V, T) in {{1, 2}} x {{1, 2, 3}} x {{2, 3}} x {{1, 2}}, "
-        f"encoder and decoder: {len(mismatches)} mismatch(es); the grid determines polynomials of "
-        "degree <= 1 in m, V, T and <= 2 in h",
+        message(N_("%(count)s size combinations (m, h, V, T) in {1, 2} x {1, 2, 3} x {2, 3} x {1, 2}, "
+                   "encoder and decoder: %(mismatches)s mismatch(es); the grid determines polynomials of "
+                   "degree <= 1 in m, V, T and <= 2 in h"), count=len(GRID), mismatches=len(mismatches)),
         "exact",
         not mismatches,
     )
@@ -238,7 +238,7 @@ def _check_weight_arrays(d: Derivation) -> Check:
         "2b.params",
         N_("parameter count (default convention) against the entries of the weight arrays the "
         "instrumented network builds"),
-        f"{len(GRID)} size combinations: {mismatches} mismatch(es)",
+        message(N_("%(count)s size combinations: %(mismatches)s mismatch(es)"), count=len(GRID), mismatches=mismatches),
         "exact",
         mismatches == 0,
     )
@@ -258,10 +258,12 @@ def _check_torch(d: Derivation) -> list[Check]:
         values = {m: size_m, h: size_h, V: size_V, T: size_T}
         param_misses += parameters != d.parameters["torch"]["total"].subs(values)
         flop_misses += flops != d.ops["flop_counter"]["total"].subs(values)
-    sizes = f"{len(grid)} size combinations"
+    sizes = N_("%(count)s size combinations: %(mismatches)s mismatch(es)")
     return [
-        Check("2b.params_torch", what_params, f"{sizes}: {param_misses} mismatch(es)", "exact", param_misses == 0),
-        Check("2b.flops_torch", what_flops, f"{sizes}: {flop_misses} mismatch(es)", "exact", flop_misses == 0),
+        Check("2b.params_torch", what_params, message(sizes, count=len(grid), mismatches=param_misses), "exact",
+              param_misses == 0),
+        Check("2b.flops_torch", what_flops, message(sizes, count=len(grid), mismatches=flop_misses), "exact",
+              flop_misses == 0),
     ]
 
 

@@ -196,7 +196,8 @@ def _random_points(b: Bptt, count: int, seed: int) -> list[dict]:
 def _check_autodiff(b: Bptt) -> Check:
     if b.T > AUTODIFF_MAX_T:
         return Check("3a.autodiff", N_("BPTT gradients against sympy.diff of the fully unrolled loss"),
-                     f"not run: T = {b.T} > {AUTODIFF_MAX_T} (the finite-difference check covers it)",
+                     message(N_("not run: T = %(T)s > %(most)s (the finite-difference check covers it)"),
+                             T=b.T, most=AUTODIFF_MAX_T),
                      "exact", None)
     loss = _unrolled_loss(b)
     differences = [sympy.expand(sympy.diff(loss, v) - b.expanded[name])
@@ -204,7 +205,8 @@ def _check_autodiff(b: Bptt) -> Check:
     return Check(
         "3a.autodiff",
         N_("BPTT gradients against sympy.diff of the fully unrolled loss (sigmoid kept symbolic)"),
-        f"T = {b.T}: expanded differences " + ", ".join(str(d) for d in differences),
+        message(N_("T = %(T)s: expanded differences %(differences)s"), T=b.T,
+                differences=", ".join(str(d) for d in differences)),
         "exact",
         all(d == 0 for d in differences),
     )
@@ -235,7 +237,7 @@ def _check_finite_differences(b: Bptt) -> Check:
     return Check(
         "3a.finite_differences",
         N_("BPTT gradients against central differences of a plain forward pass (50 digits, step 1e-20)"),
-        f"4 random points x 3 gradients: largest relative difference {float(worst):.2e}",
+        message(N_("4 random points x 3 gradients: largest relative difference %(worst)s"), worst=f"{float(worst):.2e}"),
         "1e-15",
         worst < 1e-15,
     )
@@ -258,7 +260,8 @@ def _check_torch(b: Bptt) -> Check:
         for name, v in (("dE_dwy", w_y), ("dE_dwh", w_h), ("dE_dwx", w_x)):
             derived = float(b.expanded[name].subs(point).evalf(30))
             worst = max(worst, abs(params[v].grad.item() - derived) / (abs(derived) + 1e-12))
-    return Check("3a.torch", what, f"3 random points x 3 gradients: largest relative difference {worst:.2e}",
+    return Check("3a.torch", what, message(N_("3 random points x 3 gradients: largest relative difference %(worst)s"),
+                                           worst=f"{worst:.2e}"),
                  "1e-9", worst < 1e-9)
 
 
@@ -277,7 +280,7 @@ def _check_jacobian_norms(d: Derivation) -> Check:
     return Check(
         "3b.norms",
         N_("||(W^T)^t||_2 = rho^t for the figure's scaled rotations (rho = 0.9, 1, 1.1), t = 0..60"),
-        f"largest relative deviation {worst:.2e}",
+        message(N_("largest relative deviation %(worst)s"), worst=f"{worst:.2e}"),
         "1e-9",
         worst < 1e-9,
     )
@@ -313,7 +316,7 @@ def _check_closed_form(label: str, dyn: Dynamics) -> Check:
     return Check(
         f"{label}.closed_form",
         N_("closed form of h^(t) against (W^T)^t h^(0) computed by repeated multiplication"),
-        f"t = 0..12, symbolic h^(0): {mismatches} mismatch(es)",
+        message(N_("t = 0..12, symbolic h^(0): %(mismatches)s mismatch(es)"), mismatches=mismatches),
         "exact",
         mismatches == 0,
     )

@@ -19,7 +19,7 @@ import numpy
 import sympy
 
 from rnnsym import mdrnn, plots
-from rnnsym.i18n import N_
+from rnnsym.i18n import N_, message
 from rnnsym.params import integer, integer_list, rule
 from rnnsym.problem import AnswerSpec, Check, KeyEntry, Problem
 
@@ -121,7 +121,8 @@ def _check_schedules_agree(d: Derivation) -> Check:
         "4c.schedules",
         N_("the wavefront schedule against the lexicographic loop, all 2^n directions and the output layer, "
         "random weights, n = 1, 2, 3"),
-        f"shapes {', '.join('x'.join(map(str, s)) for s in cases)}: largest difference {worst:.1e}",
+        message(N_("shapes %(shapes)s: largest difference %(worst)s"),
+                shapes=", ".join("x".join(map(str, s)) for s in cases), worst=f"{worst:.1e}"),
         "1e-12",
         worst < 1e-12,
     )
@@ -140,7 +141,7 @@ def _check_parameters(d: Derivation) -> Check:
     return Check(
         "4c.params",
         N_("parameter formulas (one direction, all 2^n directions) against the entries of the weight arrays built"),
-        f"{len(grid)} combinations of n, D, H, K: {misses} mismatch(es)",
+        message(N_("%(count)s combinations of n, D, H, K: %(misses)s mismatch(es)"), count=len(grid), misses=misses),
         "exact",
         misses == 0,
     )
@@ -174,7 +175,8 @@ def _check_weights_2d(d: Derivation) -> Check:
     return Check(
         "4a.weights",
         N_("weights of the 2-D MD-RNN (no biases) against the arrays of the reference implementation"),
-        f"D = {p.D}, H = {p.H}: formula {d.at(d.weights_2d)}, arrays {built}",
+        message(N_("D = %(D)s, H = %(H)s: formula %(formula)s, arrays %(built)s"), D=p.D, H=p.H,
+                formula=d.at(d.weights_2d), built=built),
         "exact",
         built == d.at(d.weights_2d),
     )
@@ -191,7 +193,8 @@ def _check_cost_2d(d: Derivation) -> Check:
     return Check(
         "4a.cost",
         N_("multiply-adds of one 2-D pass against a cell-by-cell count of the products the pseudocode performs"),
-        f"G = {p.G}, D = {p.D}, H = {p.H}: formula {d.at(d.cost_2d)}, cell by cell {performed}",
+        message(N_("G = %(G)s, D = %(D)s, H = %(H)s: formula %(formula)s, cell by cell %(performed)s"), G=p.G, D=p.D,
+                H=p.H, formula=d.at(d.cost_2d), performed=performed),
         "exact",
         performed == d.at(d.cost_2d),
     )

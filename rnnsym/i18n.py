@@ -115,7 +115,8 @@ def translate(text: str) -> str:
     """``text`` in the current document's language: a :class:`Message` is
     rebuilt from its translated id, other text is looked up as it is."""
     if isinstance(text, Message):
-        return _(text.msgid) % text.values
+        return _(text.msgid) % {name: translate(value) if isinstance(value, Message) else value
+                                for name, value in text.values.items()}
     return _(text)
 
 
