@@ -513,7 +513,7 @@ def _check_relu_kinds(d: Derivation) -> Check:
     return Check(
         "1d.kinds",
         N_("each ReLU fixed point's kind against one exact step from h* +- 1e-6"),
-        "distance ratios " + ", ".join(seen),
+        message(N_("distance ratios %(ratios)s"), ratios=", ".join(seen)),
         "exact",
         agree,
     )

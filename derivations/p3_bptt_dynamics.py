@@ -294,14 +294,17 @@ def _check_decomposition(label: str, dyn: Dynamics) -> Check:
     dec = dyn.decomposition
     rebuilt = (dec.P * dec.J * dec.P.inv()).applyfunc(sympy.radsimp)
     exact = all(_zero(e) for e in (rebuilt - dyn.W))
-    detail = f"{dec.kind}: P J P^-1 = W exactly: {'yes' if exact else 'no'}"
+    yes_no = {True: message(N_("yes")), False: message(N_("no"))}
+    detail = message(N_("%(kind)s: P J P^-1 = W exactly: %(exact)s"), kind=dec.kind, exact=yes_no[bool(exact)])
     ok = exact
     if dec.Q is not None:
         gram = dec.P.T * dec.P
         orthogonal = all(_zero(gram[i, j]) for i in range(gram.rows) for j in range(gram.cols) if i != j)
         numeric = sympy.N(dec.Q * dec.J * dec.Q.T - dyn.W, 50)
         error = max(abs(e) for e in numeric)
-        detail += f"; eigenvectors orthogonal: {'yes' if orthogonal else 'no'}; |Q Lambda Q^T - W| = {float(error):.1e}"
+        detail = message(N_("%(kind)s: P J P^-1 = W exactly: %(exact)s; eigenvectors orthogonal: %(orthogonal)s; "
+                            "|Q Lambda Q^T - W| = %(error)s"), kind=dec.kind, exact=yes_no[bool(exact)],
+                         orthogonal=yes_no[bool(orthogonal)], error=f"{float(error):.1e}")
         ok = ok and orthogonal and error < 1e-40
     return Check(f"{label}.decomposition", N_("the decomposition reproduces W"), detail, N_("exact (Q: 1e-40)"), ok)
 
