@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping
 import sympy
 
 from rnnsym.errors import InputError
-from rnnsym.i18n import N_
+from rnnsym.i18n import LANGUAGES, N_
 from rnnsym.exact import format_number, parse_number
 
 Reader = Callable[[object, str], Any]
@@ -178,7 +178,7 @@ class Meta:
     seed: str = rule(text(100), "")
     # The language of the sheets: "en" (the default) or "fa" (Persian, right
     # to left, typeset by XeLaTeX; rnnsym.i18n).
-    language: str = rule(choice("en", "fa"), "en")
+    language: str = rule(choice(*LANGUAGES), "en")
 
 
 @dataclasses.dataclass(frozen=True)
