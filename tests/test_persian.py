@@ -73,9 +73,13 @@ def test_the_default_persian_solutions_hold_the_headings_and_the_english_numbers
         assert f"{value:.10g}" in text
 
 
-def test_language_on_the_command_line_overrides_the_parameter_file(tmp_path, persian_available):
+def test_language_on_the_command_line_overrides_the_parameter_file_and_builds_are_reproducible(
+        tmp_path, persian_available):
     farsi = build(tmp_path, "fa", "", "--language", "fa")
     assert persian("کلید پاسخ‌ها") in pdf_text(farsi / "solutions.pdf")
+    again = build(tmp_path, "fa-again", '[meta]\nlanguage = "fa"\n')
+    for name in ("solutions.tex", "solutions.pdf"):  # XeLaTeX too: the same input, the same bytes
+        assert (farsi / name).read_bytes() == (again / name).read_bytes(), name
 
 
 def test_a_drawn_persian_variant_builds_its_sheet_and_solutions(tmp_path, persian_available):
