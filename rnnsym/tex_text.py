@@ -252,7 +252,7 @@ def escape_code(text: str) -> str:
 
 # Right-to-left documents (XeLaTeX with xepersian): Arabic-script letters,
 # digits and punctuation print as written (the Persian font has them), and
-# so do the zero-width (non-)joiners inside a Persian word, which Persian
+# so do the zero-width (non-)joiners next to a Persian letter, which Persian
 # spelling needs (U+200C in "می‌شود"). Arabic format characters (U+0600..0605,
 # U+061C, U+06DD) stay visible code points.
 _ARABIC_RANGES = "0600-06FF 0750-077F 08A0-08FF FB50-FDFF FE70-FEFF"
@@ -293,8 +293,9 @@ def escape_text_rtl(text: str) -> str:
             latin.clear()
 
     for index, cluster in enumerate(clusters):
-        joiner_in_word = (cluster in _JOINERS and 0 < index < len(clusters) - 1
-                          and _arabic(clusters[index - 1]) and _arabic(clusters[index + 1]))
+        # A joiner beside a Persian letter is Persian spelling ("می‌شود", "n‌بعدی").
+        joiner_in_word = cluster in _JOINERS and (
+            (index > 0 and _arabic(clusters[index - 1])) or (index < len(clusters) - 1 and _arabic(clusters[index + 1])))
         if _is_space(cluster):
             (spaces if latin else output).append(" ")
         elif _arabic(cluster) or joiner_in_word:

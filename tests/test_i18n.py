@@ -126,6 +126,7 @@ def test_the_english_source_has_no_trace_of_the_persian_machinery(tmp_path):
     ("Ali Rezaei", r"\rnnsymltr{Ali Rezaei}"),
     ("پاسخ Ali Rezaei و 12", r"پاسخ \rnnsymltr{Ali Rezaei} و 12"),
     ("می\u200cشود", "می\u200cشود"),  # the zero-width non-joiner of Persian spelling stays
+    ("r\u200cتایی", "\\rnnsymltr{r}\u200cتایی"),  # beside a Persian letter too
     ("a\u200cb", r"\rnnsymltr{a\textlangle{}U+200C\textrangle{}b}"),  # elsewhere it shows
     ("0, 1", r"\rnnsymltr{0, 1}"),
     ("بذر 2026 | دانشجو", r"بذر 2026 \textbar{} دانشجو"),
