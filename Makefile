@@ -9,6 +9,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.rnnsym-installed
 OUT    ?= output
 PARAMS ?=
+# `make report FORMAT=html` (or both) also builds the HTML edition in OUT/html
+# and installs pandoc for it; the default is the PDF alone.
+FORMAT ?=
 PYTEST_ARGS ?=
 # `make setup TORCH=1` also installs PyTorch (2.13.0), so that the checks
 # against torch.nn, FlopCounterMode and autograd run; .ci/run does. Without it
@@ -16,19 +19,19 @@ PYTEST_ARGS ?=
 TORCH  ?=
 TORCH_PIN := torch==2.13.0
 
-.PHONY: report answers test bench variants stress setup tex persian maxima clean distclean
+.PHONY: report answers test bench variants stress setup tex persian maxima html-deps browser clean distclean
 
-report: setup tex
+report: setup tex $(if $(filter html both,$(FORMAT)),html-deps)
 	@$(if $(PARAMS),if grep -qE '^[[:space:]]*language[[:space:]]*=[[:space:]]*"fa"' $(PARAMS); then scripts/ensure-deps.sh persian; fi)
-	$(BIN)/rnnsym report --out $(OUT) $(if $(PARAMS),--params $(PARAMS))
+	$(BIN)/rnnsym report --out $(OUT) $(if $(PARAMS),--params $(PARAMS)) $(if $(FORMAT),--format $(FORMAT))
 
 answers: setup
 	$(BIN)/rnnsym answers $(if $(PARAMS),--params $(PARAMS))
 
-test: setup tex persian maxima
+test: setup tex persian maxima browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: setup tex
+bench: setup tex html-deps
 	$(BIN)/python benchmarks/bench.py
 
 # A default batch: 6 variants from seed 1 (SEED=, COUNT=, ROSTER= to change).
@@ -62,6 +65,13 @@ persian:
 # Maxima: the tests evaluate the Moodle export's STACK keys with it.
 maxima:
 	@scripts/ensure-deps.sh maxima
+
+html-deps:
+	@scripts/ensure-deps.sh html
+
+# The browser tests (tests/test_html_browser.py): pandoc and Debian's chromium.
+browser:
+	@scripts/ensure-deps.sh browser
 
 clean:
 	rm -rf $(OUT) .pytest_cache

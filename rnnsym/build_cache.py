@@ -26,7 +26,8 @@ def _source_files() -> list[Path]:
     files = []
     for root in roots:
         # .po: a changed translation rebuilds the Persian edition.
-        files += [p for p in root.rglob("*") if p.suffix in (".py", ".j2", ".po") and "__pycache__" not in p.parts]
+        files += [p for p in root.rglob("*") if p.suffix in (".py", ".j2", ".js", ".css", ".po")
+                  and "__pycache__" not in p.parts]
     return sorted(set(files))
 
 

@@ -182,8 +182,10 @@ def _sample_value(symbol: sympy.Symbol, rng: random.Random):
 
     Sizes and step counts are integers: half the time small (uniform up to
     SMALL_INTEGER), half the time spread log-uniformly up to 10^4 (t: 10^3).
-    Other symbols are reals of both signs, magnitudes from 10^-2 to 10
-    (h0 and other non-negative symbols: from 0 to 3).
+    Other symbols are reals of both signs, magnitudes from 10^-2 to 10.
+    Non-negative reals (h0) are half the time uniform in [0, 3] and half the
+    time log-uniform from 10^-2 to 10^3: a recursion's fixed point can lie
+    anywhere, and two closed forms may agree below it and differ above.
     """
     name = str(symbol)
     if symbol.is_integer or name in SIZE_NAMES | STEP_NAMES:
@@ -193,7 +195,9 @@ def _sample_value(symbol: sympy.Symbol, rng: random.Random):
             return sympy.Integer(rng.randint(lowest, SMALL_INTEGER))
         return sympy.Integer(max(lowest, min(highest, int(10 ** rng.uniform(0, math.log10(highest + 1))))))
     if symbol.is_nonnegative:
-        return sympy.Rational(rng.randint(0, 3_000_000), 1_000_000)
+        if rng.random() < 0.5:
+            return sympy.Rational(rng.randint(0, 3_000_000), 1_000_000)
+        return sympy.Rational(round(10 ** rng.uniform(-2, 3) * 1_000_000), 1_000_000)
     magnitude = 10 ** rng.uniform(-2, 1)
     return sympy.Rational(round(rng.choice((-1, 1)) * magnitude * 1_000_000), 1_000_000)
 

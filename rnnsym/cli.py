@@ -34,6 +34,7 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--params", type=Path, help="parameter file (TOML); default: the homework's numbers")
     report.add_argument("--out", type=Path, default=Path("output"), help="output directory (default: output)")
     report.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    _add_format(report)
     _add_language(report)
     answers = commands.add_parser("answers", help="print the answers JSON (no LaTeX needed)")
     answers.add_argument("--params", type=Path, help="parameter file (TOML)")
@@ -77,6 +78,7 @@ def parser() -> argparse.ArgumentParser:
             _add_language(command)
             command.add_argument("--out", type=Path, default=Path("output/variants"), help="output directory")
             command.add_argument("--shard", default="1/1", help="build only part K of N of the batch, as K/N")
+            _add_format(command)
     return main
 
 
@@ -96,6 +98,16 @@ def _with_language(variant, arguments):
     if language is None or language == variant.meta.language:
         return variant
     return dataclasses.replace(variant, meta=dataclasses.replace(variant.meta, language=language))
+
+
+# The editions a report or a variant is built in: the PDF (the default), the
+# HTML pages (rnnsym.html, which needs pandoc), or both.
+FORMATS = ("pdf", "html", "both")
+
+
+def _add_format(command) -> None:
+    command.add_argument("--format", choices=FORMATS, default="pdf",
+                         help="pdf (default), html (pages in OUT/html/, needs pandoc) or both")
 
 
 def _budget(text: str) -> float:
@@ -143,7 +155,7 @@ def run_batch_command(arguments) -> int:
             print(f"FAILED {failure.variant} (seed {spec.seed}): {failure.error}", file=sys.stderr)
         return 1 if failures else 0
     outcomes = variants.run_batch(spec, arguments.out, jobs=arguments.jobs,
-                                  shard=variants.parse_shard(arguments.shard))
+                                  shard=variants.parse_shard(arguments.shard), formats=_formats(arguments.format))
     failures = [o for o in outcomes if o.error]
     for failure in failures:
         print(f"rnnsym: variant {failure.variant} (seed {spec.seed}) failed:\n{failure.error}", file=sys.stderr)
@@ -152,7 +164,12 @@ def run_batch_command(arguments) -> int:
 
 
 def _status_of(error: str) -> int:
-    return 3 if error.startswith("LaTeX") or "TeX" in error.split("\n")[0] else 1
+    first = error.split("\n")[0]
+    return 3 if error.startswith("LaTeX") or "TeX" in first or "pandoc" in first else 1
+
+
+def _formats(name: str) -> tuple[str, ...]:
+    return ("pdf", "html") if name == "both" else (name,)
 
 
 def run_check(arguments) -> int:
@@ -264,6 +281,8 @@ def run_report(arguments) -> int:
     from rnnsym import build_cache
 
     key = build_cache.build_key(arguments.params) if arguments.params is None or arguments.params.is_file() else None
+    if key:
+        key = f"{key}-{arguments.format}"
     if key and arguments.language:
         key = build_cache.with_option(key, "language", arguments.language)
     if key and not arguments.force and build_cache.up_to_date(arguments.out, key):
@@ -273,10 +292,16 @@ def run_report(arguments) -> int:
     from rnnsym.params import load_variant
 
     variant = _with_language(load_variant(arguments.params), arguments)
-    result = pipeline.build_report(variant, arguments.out)
+    formats = _formats(arguments.format)
+    if "pdf" in formats:  # with "both", the pages are built from the PDF's figures
+        outputs = pipeline.build_report(variant, arguments.out, html_pages="html" in formats).outputs
+    else:
+        from rnnsym import html
+
+        outputs = html.build_html(variant, arguments.out)
     if key:
-        build_cache.record(arguments.out, key, result.outputs)
-    for path in result.outputs.values():
+        build_cache.record(arguments.out, key, outputs)
+    for path in outputs.values():
         print(f"wrote {path}")
     return 0
 

@@ -31,6 +31,12 @@ class LatexError(RnnsymError):
     exit_status = 3
 
 
+class HtmlError(RnnsymError):
+    """pandoc, which makes the HTML edition, is missing or failed (the same status as LaTeX)."""
+
+    exit_status = 3
+
+
 class OutputError(RnnsymError):
     """The outputs could not be written (a full disk, no permission)."""
 

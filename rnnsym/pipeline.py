@@ -94,7 +94,8 @@ class BuildResult:
     overfull: dict[str, tuple[tuple[float, str], ...]] = dataclasses.field(default_factory=dict)
 
 
-def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False) -> BuildResult:
+def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False,
+                 html_pages: bool = False) -> BuildResult:
     """Builds solutions.pdf, solutions.tex and answers.json in ``out_dir``
     (and problems.pdf/.tex, the statements only, with ``problem_sheet``).
 
@@ -102,10 +103,17 @@ def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False
     into place only once every PDF exists, so a failed build (a check,
     LaTeX) leaves the previous outputs as they were.
 
+    ``html_pages``: also the HTML edition in ``out_dir/html``
+    (:mod:`rnnsym.html`), from the same sections and figures.
+
     Raises:
         CheckFailed: a check failed (nothing is written).
         LatexError: LaTeX is missing or failed (nothing is published).
     """
+    if html_pages:  # a missing pandoc is said before any work
+        from rnnsym import html
+
+        html.require_pandoc()
     solved = solve(variant)
     with i18n.using(variant.meta.language):
         return _build_documents(variant, solved, out_dir, problem_sheet)
@@ -131,6 +139,14 @@ def _build_documents(variant: Variant, solved: list[Solved], out_dir: Path, prob
             log = tex_file.with_suffix(".log")
             overfull[sheet] = overfull_boxes(log.read_text(errors="replace")) if log.exists() else ()
         (work / "answers.json").write_text(answers_json(answers_document(variant, solved)), encoding="utf-8")
+        pages = []
+        if html_pages:
+            (work / "html").mkdir()
+            pages = html.write_pages(variant.meta, sections, work, work / "html")  # both sheets, always
         for name in names:
             os.replace(work / name, out_dir / name)
-    return BuildResult({name: out_dir / name for name in names}, compile_seconds, overfull)
+        if html_pages:
+            html.replace_directory(work / "html", out_dir / "html")
+    outputs = {name: out_dir / name for name in names}
+    outputs.update({f"html/{page}": out_dir / "html" / page for page in pages})
+    return BuildResult(outputs, compile_seconds, overfull)

@@ -4,7 +4,8 @@ Every problem draws its own numbers from a generator seeded by (batch seed,
 variant index, problem, attempt) (:mod:`rnnsym.drawing`), so a variant is
 the same whichever shard or worker builds it. Each variant's folder holds
 params.toml (which ``rnnsym report --params`` rebuilds exactly),
-problems.pdf, solutions.pdf and answers.json.
+problems.pdf, solutions.pdf and answers.json (and html/, the HTML edition,
+with ``--format html`` or ``both``).
 """
 
 from __future__ import annotations
@@ -160,15 +161,22 @@ class Outcome:
     answers: dict
 
 
-def build_variant(variant: Variant, index: int, out_dir: Path) -> Outcome:
-    """Builds one variant's folder; errors are returned, not raised, so one
-    failing variant cannot stop the others."""
+def build_variant(variant: Variant, index: int, out_dir: Path, formats: tuple[str, ...] = ("pdf",)) -> Outcome:
+    """Builds one variant's folder, in the editions ``formats`` ("pdf" and/or
+    "html": ``html/problems.html``, ``html/solutions.html``); errors are
+    returned, not raised, so one failing variant cannot stop the others."""
     started = time.perf_counter()
     folder = out_dir / variant.meta.variant
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "params.toml").write_text(params_toml(variant), encoding="utf-8")
-        result = pipeline.build_report(variant, folder, problem_sheet=True)
+        if "pdf" in formats:  # with "html" too, the pages come from the PDF's figures
+            result = pipeline.build_report(variant, folder, problem_sheet=True, html_pages="html" in formats)
+        else:
+            from rnnsym import html
+
+            html.build_html(variant, folder)
+            result = pipeline.BuildResult({}, 0.0)
         answers = json.loads((folder / "answers.json").read_text(encoding="utf-8"))["answers"]
         picked = {key: answers[key] for key in INDEX_ANSWERS if key in answers}
         return Outcome(index, variant.meta.variant, variant.meta.student, None,
@@ -214,12 +222,16 @@ class Progress:
 
 
 def run_batch(spec: BatchSpec, out_dir: Path, *, jobs: int | None = None,
-              shard: tuple[int, int] = (1, 1)) -> list[Outcome]:
+              shard: tuple[int, int] = (1, 1), formats: tuple[str, ...] = ("pdf",)) -> list[Outcome]:
     """Draws the batch and builds this shard's variants in a process pool.
 
-    Writes the index (CSV and JSON) and the merged key PDF of the variants
-    built; returns every outcome (failures included).
+    Writes the index (CSV and JSON) and, with the PDF edition, the merged
+    key PDF of the variants built; returns every outcome (failures included).
     """
+    if "html" in formats:
+        from rnnsym import html
+
+        html.require_pandoc()  # once, before any variant is built
     variants = draw_batch(spec)
     part, total = shard
     mine = [(i, v) for i, v in enumerate(variants) if i % total == part - 1]
@@ -228,7 +240,7 @@ def run_batch(spec: BatchSpec, out_dir: Path, *, jobs: int | None = None,
     outcomes = []
     workers = jobs or os.cpu_count() or 1
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(build_variant, v, i, out_dir) for i, v in mine]
+        futures = [pool.submit(build_variant, v, i, out_dir, formats) for i, v in mine]
         for future in concurrent.futures.as_completed(futures):
             outcome = future.result()
             outcomes.append(outcome)
@@ -238,7 +250,7 @@ def run_batch(spec: BatchSpec, out_dir: Path, *, jobs: int | None = None,
     write_index(outcomes, spec, out_dir / f"index{suffix}")
     built = [(out_dir / o.variant / "solutions.pdf", o.variant + (f" ({o.student})" if o.student else ""))
              for o in outcomes if o.error is None]
-    if built:
+    if built and "pdf" in formats:
         merged_key.write(built, out_dir / f"key{suffix}.pdf", jobs=workers)
     return outcomes
 

@@ -7,6 +7,10 @@
 #                                     the Persian edition ([meta] language = "fa")
 #   ensure-deps.sh maxima           - Maxima, which the tests run on the
 #                                     Moodle export's STACK keys
+#   ensure-deps.sh html             - pandoc, for the HTML edition
+#                                     (rnnsym report --format html)
+#   ensure-deps.sh browser          - pandoc and Debian's chromium, for the
+#                                     browser tests of the HTML edition
 # Missing pieces are installed from Debian's packages when we run as root
 # with apt-get; otherwise the exact command to run is printed. After an
 # install everything is checked again: what is still missing is named and
@@ -50,6 +54,36 @@ install_or_explain() {  # $1: what is missing, $2: Debian packages
         echo "ensure-deps: $1 missing. Install it with:" >&2
         echo "    sudo apt-get install $2" >&2
         exit 1
+    fi
+}
+
+# The HTML edition converts the LaTeX body with pandoc; the browser tests open
+# its pages in Debian's chromium (driven by Playwright from PyPI, which cannot
+# download its own browser here). One sentinel per package.
+HTML_DEBS="pandoc"
+HTML_TOOLS="pandoc"
+BROWSER_DEBS="chromium pandoc"
+BROWSER_TOOLS="/usr/bin/chromium pandoc"
+
+missing_tools() {  # $@: commands or absolute paths; prints the missing ones
+    local missing="" tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
+    done
+    echo "$missing"
+}
+
+check_tools() {  # $1: what they are for, $2: Debian packages, $3...: sentinels
+    local what=$1 debs=$2 missing
+    shift 2
+    missing=$(missing_tools "$@")
+    if [ -n "$missing" ]; then
+        install_or_explain "$what ($missing )" "$debs"
+        missing=$(missing_tools "$@")
+        if [ -n "$missing" ]; then
+            echo "ensure-deps: still missing after installing $debs:$missing" >&2
+            exit 1
+        fi
     fi
 }
 
@@ -152,5 +186,9 @@ case "${1:-}" in
     tex) check_tex ;;
     persian) check_tex; check_persian ;;
     maxima) check_maxima ;;
-    *) echo "usage: $0 python [PYTHON] | tex | persian | maxima" >&2; exit 2 ;;
+    # shellcheck disable=SC2086
+    html) check_tools "pandoc for the HTML edition" "$HTML_DEBS" $HTML_TOOLS ;;
+    # shellcheck disable=SC2086
+    browser) check_tools "the browser tests' pandoc and chromium" "$BROWSER_DEBS" $BROWSER_TOOLS ;;
+    *) echo "usage: $0 python [PYTHON] | tex | persian | maxima | html | browser" >&2; exit 2 ;;
 esac

@@ -1,6 +1,7 @@
-"""Shared fixtures. LaTeX and torch tests skip only where TeX or torch is
-missing and nothing requires them: in CI (CI=true, as .ci/run is run) or with
-RNNSYM_REQUIRE_LATEX=1 / RNNSYM_REQUIRE_TORCH=1 a missing piece fails."""
+"""Shared fixtures. LaTeX, torch and browser tests skip only where TeX, torch
+or chromium (with pandoc and Playwright) is missing and nothing requires
+them: in CI (CI=true, as .ci/run is run) or with RNNSYM_REQUIRE_LATEX=1 /
+RNNSYM_REQUIRE_TORCH=1 / RNNSYM_REQUIRE_BROWSER=1 a missing piece fails."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ LATEX_TOOLS = ("latexmk", "pdflatex", "pdftotext", "bwrap")  # bwrap: TeX runs i
 
 
 def required(what: str) -> bool:
-    """Must the ``what`` ("LATEX" or "TORCH") tests run here rather than skip?"""
+    """Must the ``what`` ("LATEX", "TORCH" or "BROWSER") tests run here rather than skip?"""
     return os.environ.get("CI") == "true" or os.environ.get(f"RNNSYM_REQUIRE_{what}") == "1"
 
 

@@ -354,6 +354,18 @@ def test_sample_points_cover_each_domain(seed):
     assert min(w_values) < 0 < max(w_values)
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_closed_forms_that_differ_only_above_the_fixed_point_are_told_apart(seed):
+    """h0 is drawn beyond 3 too: these agree for every h0 <= 4 (both reach 0) and differ above."""
+    h0 = sympy.Symbol("h0", nonnegative=True)
+    t = sympy.Symbol("t", integer=True, nonnegative=True)
+    key = sympy.Max(0, 3**t * (h0 - 4) + 4)
+    answer = sympy.Max(0, sympy.Rational(3, 2)**t * (h0 - 8) + 8)
+    assert checker.numerically_equal(answer, key, {h0, t}, seed=seed)[0] is False
+    points = checker.sample_points([h0], 200, seed=seed)
+    assert min(p[h0] for p in points) < 1 and max(p[h0] for p in points) > 100
+
+
 def test_an_answer_without_values_at_most_points_is_not_equivalent():
     key = KEY["2b.params.total"].value
     symbols = key.free_symbols
