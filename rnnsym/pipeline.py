@@ -116,11 +116,15 @@ def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False
         html.require_pandoc()
     solved = solve(variant)
     with i18n.using(variant.meta.language):
-        return _build_documents(variant, solved, out_dir, problem_sheet)
+        return _build_documents(variant, solved, out_dir, problem_sheet, html_pages)
 
 
-def _build_documents(variant: Variant, solved: list[Solved], out_dir: Path, problem_sheet: bool) -> BuildResult:
+def _build_documents(variant: Variant, solved: list[Solved], out_dir: Path, problem_sheet: bool,
+                     html_pages: bool) -> BuildResult:
     """The documents of :func:`build_report`, in the current language."""
+    if html_pages:
+        from rnnsym import html
+
     latex.require_latex()
     out_dir.mkdir(parents=True, exist_ok=True)
     sheets = {"solutions": True, **({"problems": False} if problem_sheet else {})}

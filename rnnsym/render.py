@@ -213,6 +213,8 @@ PERSIAN_PREAMBLE = (
     r"BoldItalicFont=*-bolditalic,SlantedFont=lmromanslant10-regular]{lmroman10}"
     # Ragged text is flush with the side a line starts from: the right.
     r"\let\raggedright\raggedleft"
+    # The words of TikZ nodes run right to left too (their maths stays left to right).
+    r"\tikzset{every node/.append style={execute at begin node={\setRTL}}}"
     r"\DeclareRobustCommand{" + tex_text.LTR_MACRO + r"}[1]{\ifmmode#1\else\lr{#1}\fi}"
 )
 
