@@ -233,6 +233,18 @@ def relu_closed_form(a, c) -> sympy.Expr:
     return relu_linear_power(a, c, sympy.Max(0, a * h0 + c), t - 1)
 
 
+def _steps_to_zero(a, fixed) -> sympy.Expr:
+    """log(h*/(h* - h0)) / log(a), the time the line about h* takes to reach 0,
+    in a readable form: a logarithm of base > 1 of an argument > 1, which the
+    printer writes log_2(1/(1 - h0)) (a > 1, 0 < h0 < h*) or log_2(h0/2 + 1)
+    (0 < a < 1, h* < 0), never log(-1/(h0 - 1))/log(2)."""
+    if a > 1:
+        p, q = fixed.p, fixed.q  # h* = p/q > 0: h*/(h* - h0) = p/(p - q h0)
+        return sympy.log(sympy.Integer(p) / (p - q * h0)) / sympy.log(a)
+    # 0 < a < 1 and h* < 0: h*/(h* - h0) = 1/(1 + h0/|h*|) and log(a) = -log(1/a).
+    return sympy.log(1 + h0 / abs(fixed)) / sympy.log(1 / a)
+
+
 def relu_regimes(a, c) -> tuple:
     """The fate of every start value h0 >= 0, interval by interval."""
     everything = sympy.Interval(0, sympy.oo)
@@ -266,7 +278,7 @@ def relu_regimes(a, c) -> tuple:
     else:
         # L^t(h0) = h* + a^t (h0 - h*) <= 0  <=>  t >= log(h*/(h* - h0)) / log(a),
         # for 0 < a < 1 (h* < 0) and a > 1 (h0 < h*) alike.
-        steps = sympy.ceiling(sympy.log(sympy.factor(fixed / (fixed - h0))) / sympy.log(a))
+        steps = sympy.ceiling(_steps_to_zero(a, fixed))
     if a > 1:
         return (Regime(sympy.FiniteSet(0), "stays"),
                 Regime(sympy.Interval.open(0, fixed), "dies", steps),
@@ -741,6 +753,12 @@ def key_entries(d, answers) -> list[KeyEntry]:
             continue
         nearby.append((f"the closed form of the nearby recurrence h_(t+1) = ReLU({sympy.sstr(a)} h_t + "
                        f"{sympy.sstr(c)})".replace("+ -", "- "), relu_closed_form(a, c)))
+    unclipped = d.relu_closed_form.replace(
+        lambda e: isinstance(e, sympy.Max) and len(e.args) == 2 and sympy.S.Zero in e.args,
+        lambda e: e.args[1] if e.args[0] == 0 else e.args[0])
+    if unclipped != d.relu_closed_form:
+        nearby.append(("the closed form without the ReLU (Max): the line a h + c holds only while h_t stays "
+                       "positive; once h_t reaches 0 it stays 0", unclipped))
     hstar = [q.value for q in d.relu_fixed_points if q.value != 0]
     return [
         KeyEntry("1a.fixed_points", "numbers", answers["1a.fixed_points"]),

@@ -490,6 +490,76 @@ ANSWER_SPECS = (
 )
 
 
+def bptt_mistakes(b: Bptt) -> dict:
+    """The recognisable wrong answers of 3a, by gradient: (what the mistake is, the
+    expression it gives), in the key's symbols (yhat_T as sigmoid(w_y h_T))."""
+    T = b.T
+    yhat = sigmoid(w_y * b.states[-1])
+    derivative = yhat * (1 - yhat)  # sigma' at the output
+    delta = b.expanded["dE_dwh"] / b.sums["dE_dwh"]  # dE_T/dh_T, w_y included
+    local = {"dE_dwh": b.states[:-1], "dE_dwx": b.xs}  # what step k contributes: h_(k-1) or x_k
+
+    def summed(name, first=1, coefficient=lambda k: 1, power=lambda k: T - k):
+        return delta * sum(coefficient(k) * w_h ** power(k) * local[name][k - 1] for k in range(first, T + 1))
+
+    def without_derivative(name):
+        return sympy.expand(b.expanded[name] / derivative) if name == "dE_dwy" else summed(name) / derivative
+
+    mistakes = {
+        "dE_dwy": [("the gradient without the sigmoid's derivative yhat_T (1 - yhat_T)", without_derivative("dE_dwy"))],
+        "dE_dwh": [("the sum with w_h^(T-k+1) instead of w_h^(T-k) (an index off by one)",
+                    summed("dE_dwh", power=lambda k: T - k + 1)),
+                   ("dE/dw_x: each step contributes h_(k-1) to dE/dw_h, not x_k", b.expanded["dE_dwx"]),
+                   ("the gradient without the sigmoid's derivative yhat_T (1 - yhat_T)",
+                    without_derivative("dE_dwh"))],
+        "dE_dwx": [("the sum without the factor w_x of each h_k", b.expanded["dE_dwx"] / w_x),
+                   ("dE/dw_h: each step contributes x_k to dE/dw_x, not h_(k-1)", b.expanded["dE_dwh"]),
+                   ("the gradient without the sigmoid's derivative yhat_T (1 - yhat_T)",
+                    without_derivative("dE_dwx"))],
+    }
+    if T > 1:
+        coefficients = ", ".join(str(T - k + 1) for k in range(1, T))
+        mistakes["dE_dwx"].append(
+            (f"the sum with the coefficients {coefficients} of w_h^(T-k) x_k, which belong to dE/dw_h "
+             f"(they come from differentiating powers of w_h); in dE/dw_x every w_h^(T-k) x_k has coefficient 1",
+             summed("dE_dwx", coefficient=lambda k: T - k + 1)))
+        for name in ("dE_dwh", "dE_dwx"):
+            term = "w_h^(T-1) h_0" if name == "dE_dwh" else "w_h^(T-1) x_1"
+            mistakes[name].append((f"the sum stopping one step short, at k = 2 (the term {term} of k = 1 is missing)",
+                                   summed(name, first=2)))
+    return {name: tuple(found) for name, found in mistakes.items()}
+
+
+def _rounded(values, digits: int) -> list:
+    """Numbers rounded to ``digits`` significant digits (real and imaginary parts apart)."""
+    def one(value):
+        z = complex(sympy.N(value, 30))
+        parts = [sympy.Float(f"{part:.{digits}g}") for part in (z.real, z.imag)]
+        return parts[0] + sympy.I * parts[1] if z.imag else parts[0]
+    return [one(value) for value in values]
+
+
+def dynamics_mistakes(dyn: Dynamics, limit_of: str) -> dict:
+    """The recognisable wrong answers of 3c (eigenvalues) and 3d (the limit)."""
+    W = dyn.W
+    gram = linear_dynamics.decompose(W.T * W)
+    eigenvalues = [
+        ("the list of eigenvalues of W^T W (the squared singular values of W), not of W",
+         [value for value, size in gram.blocks for _ in range(size)]),
+        *((f"the list of eigenvalues rounded to {digits} significant digit{'s' if digits > 1 else ''}: they are "
+           f"asked exactly (or to 3 significant digits)", _rounded(dyn.eigenvalues, digits)) for digits in (1, 2)),
+    ]
+    limit = []
+    if dyn.limit is not None and not dyn.limit.is_zero_matrix:
+        limit.append((f"the limit given as 0: {limit_of} has the eigenvalue 1, so ({limit_of}^T)^t tends to "
+                      f"the projector onto its eigenvector, not to 0",
+                      sympy.zeros(*dyn.limit.shape).tolist()))
+        if dyn.limit != dyn.limit.T:
+            limit.append((f"the limit of {limit_of}^t, not of ({limit_of}^T)^t: {limit_of} is not symmetric, "
+                          f"so the two limits are transposes of each other", dyn.limit.T.tolist()))
+    return {"eigenvalues": tuple(eigenvalues), "limit": tuple(limit)}
+
+
 def key_entries(d, answers) -> list[KeyEntry]:
     """The key of every answer id of this problem (see ANSWER_SPECS)."""
     b = d.bptt
@@ -498,24 +568,21 @@ def key_entries(d, answers) -> list[KeyEntry]:
     hs = {sympy.Symbol(f"h{k}", real=True): b.states[k] for k in range(1, b.T + 1)}
     yhat = {sympy.Symbol(f"yhat{b.T}", real=True): sigmoid(w_y * b.states[-1])}
     names.update({str(s): s for s in (*hs, *yhat)})
-    delta = b.expanded["dE_dwh"] / b.sums["dE_dwh"]
-    extra_power = delta * sympy.expand(b.sums["dE_dwh"] * w_h)
     entries = [
-        KeyEntry("3a.dE_dwy", "expression", b.expanded["dE_dwy"], names, {**hs, **yhat}),
-        KeyEntry("3a.dE_dwh", "expression", b.expanded["dE_dwh"], names, {**hs, **yhat},
-                 (("the sum with w_h^(T-k+1) instead of w_h^(T-k) (an index off by one)", extra_power),)),
-        KeyEntry("3a.dE_dwx", "expression", b.expanded["dE_dwx"], names, {**hs, **yhat},
-                 (("the sum without the factor w_x of each h_k", b.expanded["dE_dwx"] / w_x),)),
+        KeyEntry(f"3a.{name}", "expression", b.expanded[name], names, {**hs, **yhat}, nearby)
+        for name, nearby in bptt_mistakes(b).items()
     ]
     dyn = d.dynamics
     h_names = {str(s): s for s in dyn.h0}
     h_names["t"] = t
     entries += [
-        KeyEntry("3c.eigenvalues", "exact", list(dyn.eigenvalues)),
+        KeyEntry("3c.eigenvalues", "exact", list(dyn.eigenvalues),
+                 nearby=dynamics_mistakes(dyn, "W")["eigenvalues"]),
         KeyEntry("3c.h_t", "expressions", list(dyn.h_t), h_names),
         KeyEntry("3c.spectral_radius", "number", answers["3c.spectral_radius"]),
         KeyEntry("3c.regime", "word", answers["3c.regime"]),
-        KeyEntry("3d.limit", "matrix", None if d.dynamics3.limit is None else d.dynamics3.limit.tolist()),
+        KeyEntry("3d.limit", "matrix", None if d.dynamics3.limit is None else d.dynamics3.limit.tolist(),
+                 nearby=dynamics_mistakes(d.dynamics3, "W_3")["limit"]),
     ]
     return entries
 

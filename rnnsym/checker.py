@@ -67,6 +67,7 @@ from sympy.core.evalf import PrecisionExhausted
 from rnnsym.i18n import N_
 from rnnsym.answer_parsing import parse_answer, read
 from rnnsym.errors import InputError
+from rnnsym.exact import NumberForms
 from rnnsym.params import Variant, variant_as_strings
 from rnnsym.pipeline import Solved, answers_document
 from rnnsym.problem import KeyEntry  # noqa: F401  (the key entries live with their problems)
@@ -541,17 +542,37 @@ def _compare_numbers(entry: KeyEntry, answer) -> Verdict:
         given = [_to_number(v) for v in given_flat]
     except ValueError as error:
         return Verdict("unreadable", answer, entry.shown, f"not a number: {error}")
-    wanted = [_wanted(v) for v in expected]
     if entry.kind == "exact":
-        order = lambda n: (-float(n.value.real), -float(n.value.imag))  # noqa: E731
-        given, wanted = sorted(given, key=order), sorted(wanted, key=order)
+        given = sorted(given, key=_descending)
+    wanted = _wanted_list(entry.kind, expected)
     if len(given) != len(wanted):
         return Verdict("wrong", answer, entry.shown, f"expected {len(wanted)} value(s), got {len(given)}")
+    all_exact, wrong = _wrong_values(entry.kind, given, wanted)
+    if wrong:
+        # The mistake first, where a nearby answer of the key names it; then every wrong value.
+        mistake = _nearby_numbers(entry, given)
+        return Verdict("wrong", answer, entry.shown, "; ".join(([f"this is {mistake}"] if mistake else []) + wrong))
+    return Verdict("correct" if all_exact else "equivalent", answer, entry.shown,
+                   "" if all_exact else f"within the relative tolerance {NUMBER_TOLERANCE}")
+
+
+def _descending(number: _Number):
+    return (-float(number.value.real), -float(number.value.imag))
+
+
+def _wanted_list(kind: str, values) -> list:
+    """The numbers of a key (or of a nearby answer), in the order answers are compared in."""
+    wanted = [_wanted(v) for v in values]
+    return sorted(wanted, key=_descending) if kind == "exact" else wanted
+
+
+def _wrong_values(kind: str, given: list, wanted: list) -> tuple[bool, list[str]]:
+    """Whether every comparison was exact, and one message per wrong value
+    (every wrong value is named, not only the first)."""
     all_exact, wrong = True, []
-    # Every wrong value is named, not only the first.
     for index, (g, w) in enumerate(zip(given, wanted), start=1):
         where = f"value {index}: " if len(wanted) > 1 else ""
-        if entry.kind == "integer" or (not g.approximate and w.exact is not None):
+        if kind == "integer" or (not g.approximate and w.exact is not None):
             # Exact against exact: equal, or wrong however close. An integer key takes nothing else.
             if g.exact is None or w.exact is None or (
                     g.exact != w.exact and _symbolically_zero(g.exact - w.exact) is not True):
@@ -562,10 +583,18 @@ def _compare_numbers(entry: KeyEntry, answer) -> Verdict:
             distance = abs(g.value - w.value)
             if distance > NUMBER_TOLERANCE * max(abs(w.value), mpmath.mpf("1e-12")) and distance > 1e-12:
                 wrong.append(f"{where}{_differing(g, w)}")
-    if wrong:
-        return Verdict("wrong", answer, entry.shown, "; ".join(wrong))
-    return Verdict("correct" if all_exact else "equivalent", answer, entry.shown,
-                   "" if all_exact else f"within the relative tolerance {NUMBER_TOLERANCE}")
+    return all_exact, wrong
+
+
+def _nearby_numbers(entry: KeyEntry, given: list) -> str:
+    """The description of the first nearby answer of ``entry`` that the given
+    numbers equal (under the key's own comparison), or ""."""
+    for description, value in entry.nearby:
+        flat = [x for row in value for x in row] if entry.kind == "matrix" else _as_list(value)
+        wanted = _wanted_list(entry.kind, flat)
+        if len(wanted) == len(given) and not _wrong_values(entry.kind, given, wanted)[1]:
+            return description
+    return ""
 
 
 def _differing(given: _Number, wanted: _Number) -> str:
@@ -780,15 +809,18 @@ def _write_feedback_pdf(variant: Variant, result: dict, target: Path) -> None:
     # The solutions number their problems' sections in the registry's order.
     sections = {spec.id: number for number, problem in enumerate(PROBLEMS.values(), start=1)
                 for spec in problem.answer_specs}
+    # The key writes each problem's numbers as its inputs were typed, as the solutions do.
+    forms = {spec.id: variant.number_forms(pid) for pid, problem in PROBLEMS.items() for spec in problem.answer_specs}
     rows = []
     for answer_id, verdict in result["_verdicts"].items():
         entry = result["_key"][answer_id]
         breakable = str(render.escape_text(answer_id)).replace(".", r".\allowbreak{}").replace(r"\_", r"\_\allowbreak{}")
         rows.append(dict(id=NoEscape(breakable),
                          verdict=verdict.verdict, student=_student_shown(verdict.student),
-                         key=typeset_key(entry.value, entry.kind, line_characters=38),
+                         key=typeset_key(entry.value, entry.kind, line_characters=38,
+                                         forms=forms.get(answer_id, NumberForms())),
                          # Diagnoses marked N_ are translated; those made with numbers stay English.
-                         diagnosis="".join(_shortened(render.translate(str(verdict.diagnosis or "")))),
+                         diagnosis="".join(_shortened(str(render.translate(verdict.diagnosis or "")))),
                          section=sections.get(answer_id, "")))
     body = render.environment().get_template("feedback.tex.j2").render(rows=rows, score=result["score"])
     source = render.document(variant.meta, body, show_solutions=True, sheet=N_("Feedback")).dumps() + "\n"

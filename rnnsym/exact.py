@@ -9,6 +9,7 @@ double nearest to it), which is what the person who typed it meant.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 
@@ -57,6 +58,87 @@ def parse_number(value: object, key: str) -> sympy.Rational:
         if _DECIMAL.fullmatch(text):
             return _from_decimal(text, key)
     raise InputError(f"{key} = {value!r}: expected {expected}")
+
+
+# How a number was typed: the printer writes an input in the same form.
+FORMS = ("integer", "decimal", "fraction")
+
+
+@dataclasses.dataclass(frozen=True)
+class Typed:
+    """One number of a parameter file and how it was typed.
+
+    Attributes:
+        value: the exact value :func:`parse_number` read.
+        form: ``"integer"``, ``"decimal"`` or ``"fraction"``.
+        text: the number as typed (a string stripped of spaces; a TOML
+            integer or float as Python writes it); :func:`parse_number`
+            reads it back to ``value``.
+    """
+
+    value: sympy.Rational
+    form: str
+    text: str
+
+    def __post_init__(self):
+        if self.form not in FORMS:
+            raise ValueError(f"unknown form {self.form!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class NumberForms:
+    """How the printer writes the exact numbers of one problem's section.
+
+    A number equal (up to sign) to one of the problem's inputs is written as
+    that input was typed: ``fractions`` as fractions, ``decimals`` as
+    decimals (typed both ways: a fraction). Any other non-integer number
+    whose decimals end is written as a fraction when ``prefer_fractions``
+    (the problem's inputs were typed as fractions, none as a decimal), else
+    as a decimal. Numbers whose decimals do not end are always fractions.
+    """
+
+    fractions: frozenset = frozenset()
+    decimals: frozenset = frozenset()
+    prefer_fractions: bool = False
+
+    @classmethod
+    def of(cls, inputs) -> "NumberForms":
+        """The forms of a problem whose inputs are the :class:`Typed` ``inputs``."""
+        inputs = [t for t in inputs if t.value.q != 1]
+        fractions = frozenset(abs(t.value) for t in inputs if t.form == "fraction")
+        decimals = frozenset(abs(t.value) for t in inputs if t.form == "decimal") - fractions
+        typed_decimal = any(t.form == "decimal" for t in inputs)
+        return cls(fractions, decimals, bool(fractions) and not typed_decimal)
+
+    def as_fraction(self, number: sympy.Rational) -> bool:
+        """Whether ``number`` (a Rational) is written as a fraction."""
+        if number.q == 1:
+            return False
+        written = format_number(number)
+        if "/" in written or len(written) > 12:
+            return True
+        if abs(number) in self.fractions:
+            return True
+        if abs(number) in self.decimals:
+            return False
+        return self.prefer_fractions
+
+
+def typed_number(value: object, key: str) -> Typed:
+    """Reads one number exactly and records how it was typed.
+
+    Raises:
+        InputError: as :func:`parse_number`.
+    """
+    exact = parse_number(value, key)
+    if isinstance(value, int):
+        return Typed(exact, "integer", str(value))
+    if isinstance(value, float):
+        return Typed(exact, "decimal", repr(value))
+    text = "".join(str(value).split())
+    if _FRACTION.fullmatch(text):
+        return Typed(exact, "fraction", text)
+    return Typed(exact, "decimal" if any(ch in text for ch in ".eE") else "integer", text)
 
 
 def _from_decimal(text: str, key: str) -> sympy.Rational:

@@ -17,8 +17,8 @@ from typing import Any, Callable, Mapping
 import sympy
 
 from rnnsym.errors import InputError
+from rnnsym.exact import NumberForms, Typed, format_number, parse_number, typed_number
 from rnnsym.i18n import LANGUAGES, N_
-from rnnsym.exact import format_number, parse_number
 
 Reader = Callable[[object, str], Any]
 
@@ -183,10 +183,26 @@ class Meta:
 
 @dataclasses.dataclass(frozen=True)
 class Variant:
-    """One variant of the problem set: its meta data and each problem's parameters."""
+    """One variant of the problem set: its meta data and each problem's parameters.
+
+    Attributes:
+        meta: the free text.
+        problems: each problem's parameter dataclass, by section (``"p1"``).
+        typed: how each number of the parameter file was typed, by dotted
+            key (``"p1.b"``, ``"p3.W[0][1]"``); empty for a drawn variant,
+            whose numbers print in the printer's default form. A number
+            typed as a fraction is printed as a fraction (1/2, not 0.5).
+    """
 
     meta: Meta
     problems: Mapping[str, Any]
+    # A plain dict (not a MappingProxyType), so that a Variant pickles for --jobs workers.
+    typed: Mapping[str, Typed] = dataclasses.field(default_factory=dict)
+
+    def number_forms(self, pid: str) -> NumberForms:
+        """How the printer writes the numbers of problem ``pid``: its inputs as
+        they were typed, other numbers as its inputs were (see NumberForms)."""
+        return NumberForms.of(t for key, t in self.typed.items() if key.startswith(pid + "."))
 
 
 # Sections of interfaces.md whose problems are not built yet: accepted and
@@ -226,22 +242,53 @@ def load_variant(path: Path | None) -> Variant:
         pid: read_section(problem.params, pid, document.get(pid, {}))
         for pid, problem in PROBLEMS.items()
     }
-    return Variant(meta=meta, problems=problems)
+    typed: dict[str, Typed] = {}
+    for pid, params in problems.items():
+        for name, raw in document.get(pid, {}).items():
+            _record_typed(f"{pid}.{name}", raw, getattr(params, name), typed)
+    return Variant(meta=meta, problems=problems, typed=typed)
 
 
-def as_strings(value: Any) -> Any:
-    """A parameter value with every number written as an exact string."""
-    if dataclasses.is_dataclass(value):
-        return {f.name: as_strings(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (tuple, list)):
-        return [as_strings(v) for v in value]
+def written_forms(problems: Mapping[str, Any]) -> dict[str, Typed]:
+    """How each number of ``problems`` is typed in the parameter file that
+    :func:`as_strings` writes for it: a drawn variant prints exactly as its
+    params.toml, read back, does."""
+    typed: dict[str, Typed] = {}
+    for pid, params in problems.items():
+        for field in dataclasses.fields(params):
+            value = getattr(params, field.name)
+            _record_typed(f"{pid}.{field.name}", as_strings(value), value, typed)
+    return typed
+
+
+def _record_typed(key: str, raw: object, value: Any, typed: dict) -> None:
+    """Records how each exact number under ``key`` was typed (lists and matrices
+    entry by entry, with the keys the error messages use)."""
     if isinstance(value, sympy.Rational):
-        return format_number(value)
+        typed[key] = typed_number(raw, key)
+    elif isinstance(value, tuple) and isinstance(raw, list):
+        for index, (raw_item, item) in enumerate(zip(raw, value)):
+            _record_typed(f"{key}[{index}]", raw_item, item, typed)
+
+
+def as_strings(value: Any, typed: Mapping[str, Typed] | None = None, key: str = "") -> Any:
+    """A parameter value with every number written as an exact string: as it
+    was typed when ``typed`` records it under its dotted key, else as
+    :func:`format_number` writes it."""
+    typed = typed or {}
+    if dataclasses.is_dataclass(value):
+        prefix = key + "." if key else ""
+        return {f.name: as_strings(getattr(value, f.name), typed, prefix + f.name)
+                for f in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [as_strings(v, typed, f"{key}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, sympy.Rational):
+        return typed[key].text if key in typed else format_number(value)
     return str(value)
 
 
 def variant_as_strings(variant: Variant) -> dict:
-    """The variant as the ``params`` object of the answers JSON."""
+    """The variant as the ``params`` object of the answers JSON (numbers as typed)."""
     result = {"meta": as_strings(variant.meta)}
-    result.update({pid: as_strings(p) for pid, p in variant.problems.items()})
+    result.update({pid: as_strings(p, variant.typed, pid) for pid, p in variant.problems.items()})
     return result

@@ -13,6 +13,7 @@ from typing import Any
 
 from rnnsym import answer_table, i18n, latex, render
 from rnnsym.errors import CheckFailed
+from rnnsym.exact import NumberForms
 from rnnsym.params import Variant, variant_as_strings
 from rnnsym.problem import Check, Problem
 from rnnsym.registry import PROBLEMS
@@ -57,17 +58,19 @@ def answers_json(document: dict) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def report_sections(solved: list[Solved], figure_dir: Path) -> list[dict]:
-    """What the report template needs of each problem; draws its figures."""
+def report_sections(solved: list[Solved], figure_dir: Path, variant: Variant | None = None) -> list[dict]:
+    """What the report template needs of each problem; draws its figures.
+    ``forms``: how the problem's inputs were typed (its numbers print so)."""
     return [
         dict(
+            forms=variant.number_forms(item.problem.id) if variant is not None else NumberForms(),
             title=item.problem.title,
             template=item.problem.template,
             derivation=item.derivation,
             checks=item.checks,
             figures=item.problem.figures(item.derivation, figure_dir),
             answer_specs=item.problem.answer_specs,
-            key_rows=answer_table.key_rows([item]),
+            key_rows=answer_table.key_rows([item], variant),
         )
         for item in solved
     ]
@@ -133,7 +136,7 @@ def _build_documents(variant: Variant, solved: list[Solved], out_dir: Path, prob
     overfull = {}
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".build-") as scratch:
         work = Path(scratch)
-        sections = report_sections(solved, work)
+        sections = report_sections(solved, work, variant)
         for sheet, show_solutions in sheets.items():
             tex_file = work / f"{sheet}.tex"
             tex_file.write_text(render.render_tex(variant.meta, sections, show_solutions), encoding="utf-8")

@@ -7,7 +7,7 @@ number of significant digits; ``Max(0, x)`` as ReLU; integers of five or
 more digits grouped in threes with thin spaces (``195\,552\,775``);
 a number such as 1/8 + 3 sqrt(73)/200 as one fraction; a matrix of
 fractions with its common denominator (or radical) factored out, or else
-with full-size fractions and spaced rows.
+with full-size fractions and spaced rows; log(x)/log(2) as log_2(x).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import re
 import sympy
 from sympy.printing.latex import LatexPrinter
 
-from rnnsym.exact import format_number
+from rnnsym.exact import NumberForms, format_number
 
 # Names whose automatic LaTeX SymPy gets wrong for this problem set.
 SYMBOL_LATEX = {
@@ -42,7 +42,9 @@ INITIAL_COMPONENT = re.compile(r"h0_(\d+)")
 class RnnLatexPrinter(LatexPrinter):
     """The LaTeX printer of rnnsym."""
 
-    _default_settings = {**LatexPrinter._default_settings, "digits": 6}
+    # forms: how the inputs of the problem being printed were typed (fraction or
+    # decimal), so that a number is written the way its problem's inputs were.
+    _default_settings = {**LatexPrinter._default_settings, "digits": 6, "forms": NumberForms()}
 
     def _print_Symbol(self, expr, style="plain"):
         if expr.name in SYMBOL_LATEX:
@@ -58,11 +60,15 @@ class RnnLatexPrinter(LatexPrinter):
         return super()._print_Float(rounded)
 
     def _print_Rational(self, expr):
-        # Numbers typed as decimals in a parameter file read back as decimals.
-        written = format_number(expr)
-        if "/" not in written and len(written) <= 12:
-            return written
-        return super()._print_Rational(expr)
+        # An input is printed as it was typed: as a fraction when it was typed as
+        # one (1/2), as a decimal when typed as one (0.08); see NumberForms.
+        if self._as_fraction(expr):
+            return super()._print_Rational(expr)
+        return format_number(expr)
+
+    def _as_fraction(self, expr) -> bool:
+        """Whether a Rational prints as a fraction (not as an integer or decimal)."""
+        return self._settings["forms"].as_fraction(expr)
 
     def _print_Integer(self, expr):
         digits = str(abs(int(expr)))
@@ -94,7 +100,7 @@ class RnnLatexPrinter(LatexPrinter):
 
     def _print_MatrixBase(self, expr):
         entries = list(expr)
-        if entries and all(e.is_Rational for e in entries) and any("/" in format_number(e) for e in entries):
+        if entries and all(e.is_Rational for e in entries) and any(self._as_fraction(e) for e in entries):
             denominator = sympy.ilcm(*(e.q for e in entries)) if len(entries) > 1 else entries[0].q
             scaled = expr * denominator
             if denominator <= FACTOR_MAX_DENOMINATOR and all(abs(e) <= FACTOR_MAX_ENTRY for e in scaled):
@@ -155,6 +161,23 @@ class RnnLatexPrinter(LatexPrinter):
         denominator = sympy.ilcm(*(c.q for c in coefficients)) if len(coefficients) > 1 else coefficients[0].q
         return radical / denominator
 
+    def _print_Mul(self, expr):
+        # log(x)/log(b) with a number b > 0 is log_b(x): SymPy keeps log(x, b) so.
+        logs = [f for f in expr.args if isinstance(f, sympy.log)]
+        bases = [f for f in expr.args if f.is_Pow and f.exp == -1 and isinstance(f.base, sympy.log)
+                 and f.base.args[0].is_number and f.base.args[0].is_positive]
+        if len(logs) == 1 and len(bases) == 1:
+            coefficient = expr / (logs[0] * bases[0])
+            if coefficient.is_Rational:
+                text = r"\log_{%s}{\left(%s \right)}" % (self._print(bases[0].base.args[0]),
+                                                          self._print(logs[0].args[0]))
+                if coefficient == 1:
+                    return text
+                if coefficient == -1:
+                    return "- " + text
+                return r"%s %s" % (self._print(coefficient), text)
+        return super()._print_Mul(expr)
+
     def _print_Max(self, expr, exp=None):
         if len(expr.args) == 2 and sympy.S.Zero in expr.args:
             other = expr.args[1] if expr.args[0] == 0 else expr.args[0]
@@ -164,7 +187,11 @@ class RnnLatexPrinter(LatexPrinter):
 
 
 def tex(expr, digits: int = 6, **settings) -> str:
-    """LaTeX of a SymPy object (or a number) in rnnsym's notation."""
+    """LaTeX of a SymPy object (or a number) in rnnsym's notation.
+
+    ``forms=`` how the inputs of the problem were typed
+    (:meth:`rnnsym.params.Variant.number_forms`): numbers are written so.
+    """
     # strict: a string is refused, never parsed (parsing evaluates it); only
     # the derivations' own objects and numbers are printed here.
     return RnnLatexPrinter({"digits": digits, **settings}).doprint(sympy.sympify(expr, strict=True))

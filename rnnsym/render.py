@@ -19,7 +19,7 @@ from pylatex import Command, Document, NoEscape, Package
 from rnnsym import i18n, latex
 from rnnsym import params as params_module
 from rnnsym import tex_text
-from rnnsym.exact import format_number
+from rnnsym.exact import NumberForms
 from rnnsym.printing import tex
 
 # templates/ at the top level; rnnsym/templates links to it and installs it.
@@ -47,29 +47,45 @@ def escape_code(text: str) -> NoEscape:
     return NoEscape(tex_text.LTR_MACRO + "{" + code + "}" if i18n.is_rtl(i18n.current()) else code)
 
 
-def finalize(value: Any) -> str:
-    """How a value looks when a template prints it."""
+def _forms(context) -> NumberForms:
+    """How the inputs of the problem being rendered were typed (the ``forms``
+    the report template binds for each section), else the default forms."""
+    return context.get("forms") or NumberForms()
+
+
+def finalize(value: Any, forms: NumberForms = NumberForms()) -> str:
+    """How a value looks when a template prints it: free text escaped, SymPy
+    objects printed, numbers as ``forms`` says (the problem's inputs as they
+    were typed, see :meth:`rnnsym.params.Variant.number_forms`)."""
     if isinstance(value, NoEscape):
         return value
     if isinstance(value, bool):
         return escape_text(str(value))
     if isinstance(value, sympy.Rational) or isinstance(value, int):
-        return tex(sympy.Integer(value) if isinstance(value, int) else value)
+        return tex(sympy.Integer(value) if isinstance(value, int) else value, forms=forms)
     if isinstance(value, (sympy.Basic, sympy.MatrixBase)):
-        return tex(value)
+        return tex(value, forms=forms)
     if isinstance(value, float):
         return tex(sympy.Float(value))
     return escape_text(str(value))
 
 
-def math(value: Any, digits: int = 6) -> NoEscape:
+@jinja2.pass_context
+def _finalize_in(context, value: Any) -> str:
+    """:func:`finalize` with the forms of the section being rendered."""
+    return finalize(value, _forms(context))
+
+
+@jinja2.pass_context
+def math(context, value: Any, digits: int = 6) -> NoEscape:
     """LaTeX of a SymPy object with ``digits`` significant digits for floats."""
-    return NoEscape(tex(value, digits=digits))
+    return NoEscape(tex(value, digits=digits, forms=_forms(context)))
 
 
-def exact_text(value: sympy.Rational) -> str:
-    """A number as typed in a parameter file (plain text, escaped later)."""
-    return format_number(value)
+@jinja2.pass_context
+def exact_number(context, value: sympy.Rational) -> NoEscape:
+    """An exact input as LaTeX, in the form it was typed (a fraction or a decimal)."""
+    return NoEscape(tex(sympy.Rational(value), forms=_forms(context)))
 
 
 def _gettext(message: str, /, **variables: Any) -> NoEscape:
@@ -112,7 +128,7 @@ def environment() -> jinja2.Environment:
         comment_start_string="((=",
         comment_end_string="=))",
         undefined=jinja2.StrictUndefined,
-        finalize=finalize,
+        finalize=_finalize_in,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -120,7 +136,7 @@ def environment() -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.newstyle_gettext = True  # variables are passed to _gettext, which prints them
-    env.filters.update(math=math, exact=exact_text, tex=NoEscape, t=translate)
+    env.filters.update(math=math, exact=exact_number, tex=NoEscape, t=translate)
     # The environment serves every language: these read the current one when called.
     env.globals.update(NoEscape=NoEscape, gettext=_gettext, _=_gettext, ngettext=_ngettext, N_=i18n.N_)
     return env
@@ -184,6 +200,8 @@ def document(meta: params_module.Meta, body: str, show_solutions: bool = True, s
         doc.preamble.append(NoEscape(TRANSLITERATION_DEFINITION))
         body = body + transliteration_note()
     doc.preamble.append(NoEscape(FIT_DEFINITION))
+    doc.preamble.append(NoEscape(NEEDSPACE_DEFINITION))
+    doc.preamble.append(NoEscape(HEADINGS_KEEP_LINES))
     # The preamble above is the same for every variant (no free text in it):
     # latex.compile_pdf precompiles it into a format once.
     doc.preamble.append(NoEscape(latex.FORMAT_MARKER))
@@ -243,6 +261,25 @@ def transliteration_note() -> str:
 FIT_DEFINITION = (r"\newsavebox{\rnnsymfitbox}\newcommand{\rnnsymfit}[1]{\sbox{\rnnsymfitbox}{#1}"
                   r"\ifdim\wd\rnnsymfitbox>\linewidth\resizebox{\linewidth}{!}{\usebox{\rnnsymfitbox}}"
                   r"\else\usebox{\rnnsymfitbox}\fi}")
+
+
+# \rnnsymneedspace{L}: a new page unless L of vertical space is left on this
+# one; put before a heading whose first lines may not follow it on the same page
+# (a heading above a longtable, which may break right after the heading). It is
+# needspace.sty's \Needspace, which Debian ships only in texlive-latex-extra.
+NEEDSPACE_DEFINITION = (r"\makeatletter\newcommand{\rnnsymneedspace}[1]{\par\penalty-100\begingroup"
+                        r"\setlength{\dimen@}{#1}\dimen@ii\pagegoal\advance\dimen@ii-\pagetotal"
+                        r"\ifdim\dimen@>\dimen@ii\ifdim\dimen@ii>\z@\vfil\fi\penalty-\@M\fi\endgroup}"
+                        r"\makeatother")
+
+# No heading at a page foot: \subsection and \paragraph (run-in) start a new
+# page unless 7 lines are left (the heading, and a longtable's head and first
+# row, or four lines of text, below it). LaTeX alone forbids a break only
+# right after a heading, not after its first line when a table, a display or
+# a longtable follows.
+HEADINGS_KEEP_LINES = (r"\let\rnnsymsubsection\subsection\let\rnnsymparagraph\paragraph"
+                       r"\renewcommand{\subsection}{\rnnsymneedspace{7\baselineskip}\rnnsymsubsection}"
+                       r"\renewcommand{\paragraph}{\rnnsymneedspace{7\baselineskip}\rnnsymparagraph}")
 
 
 def render_tex(meta: params_module.Meta, sections: Sequence[dict], show_solutions: bool = True) -> str:

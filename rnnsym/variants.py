@@ -23,7 +23,7 @@ from pathlib import Path
 
 from rnnsym import drawing, merged_key, pipeline
 from rnnsym.errors import InputError, RnnsymError
-from rnnsym.params import STUDENT_ID_LENGTH, STUDENT_NAME_LENGTH, Meta, Variant, as_strings
+from rnnsym.params import STUDENT_ID_LENGTH, STUDENT_NAME_LENGTH, Meta, Variant, as_strings, written_forms
 from rnnsym.registry import PROBLEMS
 from rnnsym.safe_io import csv_cell, printable, write_atomically
 
@@ -106,7 +106,8 @@ def _draw_variant(spec: BatchSpec, index: int, attempt: int) -> Variant:
     student = spec.students[index] if spec.students else Student("")
     meta = Meta(title=spec.title, course=spec.course, variant=variant_id(spec.seed, index),
                 student=student.name, student_id=student.id, seed=str(spec.seed), language=spec.language)
-    return Variant(meta, problems)
+    # Its numbers print as its params.toml types them, so a rebuild is the same.
+    return Variant(meta, problems, typed=written_forms(problems))
 
 
 def draw_batch(spec: BatchSpec) -> list[Variant]:

@@ -381,3 +381,75 @@ def test_every_wrong_value_is_named_not_only_the_first():
     assert verdict.verdict == "wrong"
     assert "value 1: 1/3 instead of 1/2" in verdict.diagnosis and "value 3: 1/5 instead of 1/8" in verdict.diagnosis
     assert "value 2" not in verdict.diagnosis
+
+
+# --- Diagnoses that name the mistake (the problem modules' nearby answers) ----
+
+NON_SYMMETRIC_W3 = '[p3]\nW3 = [["1/2", "1/4", 0], [0, 1, 0], ["1/4", 0, "1/3"]]\n'
+_KEYS = {"": KEY}
+
+
+def _key(params_text: str, tmp_path) -> dict:
+    if params_text not in _KEYS:
+        variant = load_variant(write(tmp_path / "params.toml", params_text))
+        _KEYS[params_text] = checker.answer_key(variant, pipeline.solve(variant))
+    return _KEYS[params_text]
+
+
+def _transposed(key):
+    return [[str(key["3d.limit"].value[j][i]) for j in range(3)] for i in range(3)]
+
+
+DELTA = "-2*(y3 - yhat3)*yhat3*(1 - yhat3)*w_y"
+
+
+@pytest.mark.parametrize(
+    "params_text, answer_id, answer, diagnosis",
+    [
+        # 3a: the coefficients of dE/dw_h in dE/dw_x (the scanned solution's mistake).
+        ("", "3a.dE_dwx", "2*w_y*yhat3*(yhat3 - y3)*(1 - yhat3)*(3*w_h**2*x1 + 2*w_h*x2 + x3)",
+         "the coefficients 3, 2 of w_h^(T-k) x_k, which belong to dE/dw_h"),
+        ("", "3a.dE_dwx", f"{DELTA}*(h0*w_h**2 + h1*w_h + h2)", "this is dE/dw_h: each step contributes x_k"),
+        ("", "3a.dE_dwh", f"{DELTA}*(w_h**2*x1 + w_h*x2 + x3)", "this is dE/dw_x: each step contributes h_(k-1)"),
+        ("", "3a.dE_dwx", "-2*(y3 - yhat3)*w_y*(w_h**2*x1 + w_h*x2 + x3)",
+         "without the sigmoid's derivative yhat_T (1 - yhat_T)"),
+        ("", "3a.dE_dwh", "-2*(y3 - yhat3)*w_y*(h0*w_h**2 + h1*w_h + h2)",
+         "without the sigmoid's derivative yhat_T (1 - yhat_T)"),
+        ("", "3a.dE_dwy", "-2*(y3 - yhat3)*h3", "without the sigmoid's derivative yhat_T (1 - yhat_T)"),
+        ("", "3a.dE_dwx", f"{DELTA}*(w_h*x2 + x3)", "stopping one step short, at k = 2 (the term w_h^(T-1) x_1"),
+        ("", "3a.dE_dwh", f"{DELTA}*(h1*w_h + h2)", "stopping one step short, at k = 2 (the term w_h^(T-1) h_0"),
+        # 3c: the eigenvalues of W^T W, or rounded.
+        ("", "3c.eigenvalues", ["641/20000 + 3*sqrt(73)/800", "641/20000 - 3*sqrt(73)/800"],
+         "this is the list of eigenvalues of W^T W (the squared singular values of W), not of W"),
+        ("", "3c.eigenvalues", ["0.25", "-0.0032"], "rounded to 2 significant digits"),
+        ("", "3c.eigenvalues", ["0.3", "-0.003"], "rounded to 1 significant digit:"),
+        # 3d: 0 where the eigenvalue 1 leaves a projector; the limit of W3^t for a non-symmetric W3.
+        ("", "3d.limit", [["0"] * 3] * 3, "the limit given as 0: W_3 has the eigenvalue 1, so (W_3^T)^t tends to "
+                                          "the projector onto its eigenvector, not to 0"),
+        (NON_SYMMETRIC_W3, "3d.limit", _transposed, "the limit of W_3^t, not of (W_3^T)^t"),
+        # 1d: the closed form without the ReLU.
+        ("", "1d.closed_form", "2**t*(h0 - 1) + 1", "the closed form without the ReLU (Max)"),
+        # 2b and 4c: the other counting convention.
+        ("", "2b.ops.total", "2*T*V*h + 4*T*h**2 + 2*T*h*m", "the FlopCounterMode convention instead of the default"),
+        ("", "2b.params.total", "V*h + V*m + V + 2*h**2 + h*m + 3*h", "PyTorch's parameter convention"),
+        ("", "4c.params", "D*H + n*H**2 + H*K + H + n*H + K", "one bias per recurrent matrix"),
+    ],
+)
+def test_a_recognisable_mistake_is_named(params_text, answer_id, answer, diagnosis, tmp_path):
+    key = _key(params_text, tmp_path)
+    result = checker.compare(key[answer_id], answer(key) if callable(answer) else answer)
+    assert result.verdict == "wrong" and diagnosis in result.diagnosis, result.diagnosis
+
+
+def test_a_named_mistake_still_lists_every_wrong_value():
+    result = verdict("3d.limit", [["0"] * 3] * 3)
+    assert result.diagnosis.startswith("this is the limit given as 0")
+    assert [part.split(":")[0] for part in result.diagnosis.split("; ")[1:]] == [f"value {i}" for i in range(1, 10)]
+
+
+def test_the_nearby_answers_differ_from_the_key(tmp_path):
+    """A nearby answer equal to the key would name a mistake in a right answer."""
+    for params_text in ("", NON_SYMMETRIC_W3):
+        for entry in _key(params_text, tmp_path).values():
+            for description, value in entry.nearby:
+                assert value != entry.value, (entry.id, description)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from derivations import p1_iterated_maps as p1
 from rnnsym.errors import InputError
 from rnnsym.notation import h0, h_next, h_t, sigmoid, t
+from rnnsym.printing import tex
 
 R = sympy.Rational
 
@@ -116,6 +117,29 @@ def test_relu_death_step_for_the_default_map():
     # h_t = max(0, 1 + 2^t (h0 - 1)): h0 = 1/2 dies after one step, 3/4 after two.
     dies = next(r for r in derive().relu_regimes if r.behaviour == "dies")
     assert [int(dies.steps.subs(h0, x)) for x in (R(1, 2), R(3, 4), R(7, 8), R(9, 10))] == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    "a, c, printed",
+    [
+        (R(2), R(-1), r"\left\lceil{\log_{2}{\left(\frac{1}{1 - h_0} \right)}}\right\rceil"),
+        (R(3), R(-2), r"\left\lceil{\log_{3}{\left(\frac{1}{1 - h_0} \right)}}\right\rceil"),
+        (R(2), R(-3), r"\left\lceil{\log_{2}{\left(\frac{3}{3 - h_0} \right)}}\right\rceil"),
+        (R(1, 2), R(-1), r"\left\lceil{\log_{2}{\left(\frac{h_0}{2} + 1 \right)}}\right\rceil"),
+    ],
+)
+def test_relu_death_step_is_a_readable_logarithm_and_counts_the_steps(a, c, printed):
+    """log_a(h*/(h* - h0)) printed as log_2(1/(1 - h0)), never log(-1/(h0 - 1))/log(2),
+    and equal to the number of steps the map really takes to reach 0."""
+    dies = next(r for r in derive(relu_a=a, relu_c=c).relu_regimes if r.behaviour == "dies")
+    assert tex(dies.steps) == printed
+    for x in (R(1, 10), R(1, 3), R(1, 2), R(4, 5)):
+        if x not in dies.starts:
+            continue
+        value, steps = x, 0
+        while value > 0:
+            value, steps = max(R(0), a * value + c), steps + 1
+        assert int(dies.steps.subs(h0, x)) == steps
 
 
 def test_three_point_window_edges_are_tangencies():

@@ -2,6 +2,7 @@ import pytest
 import sympy
 
 from rnnsym.errors import InputError
+from rnnsym.exact import parse_number
 from rnnsym.params import load_variant, variant_as_strings
 from tests.conftest import write
 
@@ -38,7 +39,9 @@ shape3 = [4, 5, 6]
     p1 = variant.problems["p1"]
     assert p1.w == 6 and p1.b == -3 and p1.relu_c == sympy.Rational(-1, 2)
     assert p1.cobweb_h0 == (sympy.Rational(1, 10), sympy.Rational(9, 10))
-    assert variant_as_strings(variant)["p1"]["relu_c"] == "-0.5"
+    # answers.json keeps each number as it was typed.
+    assert variant_as_strings(variant)["p1"]["relu_c"] == "-1/2"
+    assert variant_as_strings(variant)["p1"]["cobweb_h0"] == ["0.1", "0.9"]
 
 
 @pytest.mark.parametrize(
@@ -72,3 +75,38 @@ def test_non_utf8_and_missing_files_are_input_errors(tmp_path):
         load_variant(path)
     with pytest.raises(InputError, match="cannot read"):
         load_variant(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize(
+    "toml_value, key, form, text",
+    [
+        ('w = "1/2"', "p1.w", "fraction", "1/2"),
+        ('b = " -3 / 8 "', "p1.b", "fraction", "-3/8"),
+        ('b = "-1.88"', "p1.b", "decimal", "-1.88"),
+        ("b = -1.88", "p1.b", "decimal", "-1.88"),
+        ('b = "1e-3"', "p1.b", "decimal", "1e-3"),
+        ("w = 6", "p1.w", "integer", "6"),
+        ('w = "6"', "p1.w", "integer", "6"),
+        ('cobweb_h0 = ["0.02", "1/3"]', "p1.cobweb_h0[1]", "fraction", "1/3"),
+    ],
+)
+def test_load_variant_records_how_each_number_was_typed(tmp_path, toml_value, key, form, text):
+    variant = load_variant(write(tmp_path / "p.toml", f"[p1]\n{toml_value}\n"))
+    typed = variant.typed[key]
+    assert (typed.form, typed.text) == (form, text)
+    assert typed.value == parse_number(text, key)
+    section, _, name = key.partition(".")
+    assert variant_as_strings(variant)[section][name.split("[")[0]] is not None
+
+
+def test_matrix_entries_are_recorded_entry_by_entry(tmp_path):
+    text = '[p3]\nW = [["1/2", "0.25"], [0, "-3/4"]]\n'
+    variant = load_variant(write(tmp_path / "p.toml", text))
+    forms = {key: t.form for key, t in variant.typed.items() if key.startswith("p3.W[")}
+    assert forms == {"p3.W[0][0]": "fraction", "p3.W[0][1]": "decimal", "p3.W[1][0]": "integer",
+                     "p3.W[1][1]": "fraction"}
+    assert variant_as_strings(variant)["p3"]["W"] == [["1/2", "0.25"], ["0", "-3/4"]]
+    number_forms = variant.number_forms("p3")
+    assert number_forms.fractions == {sympy.Rational(1, 2), sympy.Rational(3, 4)}
+    assert number_forms.decimals == {sympy.Rational(1, 4)} and not number_forms.prefer_fractions
+    assert variant.number_forms("p1").fractions == frozenset()

@@ -13,6 +13,8 @@ from rnnsym.notation import h0, h_next, h_t, sigmoid, t
 from rnnsym.params import Meta, load_variant
 from rnnsym.pipeline import report_sections, solve
 from rnnsym.printing import tex
+from rnnsym.exact import NumberForms
+from tests.conftest import write
 
 GOLDEN = Path(__file__).parent / "golden" / "default.tex"
 
@@ -38,6 +40,9 @@ def sections_for(variant, directory):
         (sympy.Rational(1, 8) - 3 * sympy.sqrt(73) / 200, r"\frac{25 - 3 \sqrt{73}}{200}"),
         (-sympy.Rational(3, 8) - sympy.sqrt(73) / 8, r"- \frac{\sqrt{73} + 3}{8}"),
         (1 + sympy.sqrt(2), r"1 + \sqrt{2}"),
+        (sympy.log(1 / (1 - h0)) / sympy.log(2), r"\log_{2}{\left(\frac{1}{1 - h_0} \right)}"),
+        (-sympy.log(h_t) / sympy.log(3), r"- \log_{3}{\left(h_{t} \right)}"),
+        (sympy.log(h_t) / sympy.log(h0), r"\frac{\log{\left(h_{t} \right)}}{\log{\left(h_0 \right)}}"),
         (sympy.Matrix([[1, 2], [2, 4]]) / 9, r"\frac{1}{9} \left[\begin{matrix}1 & 2\\2 & 4\end{matrix}\right]"),
         (sympy.Matrix([[sympy.Rational(936, 4205), 1]]),
          r"\left[\begin{matrix}\dfrac{936}{4205} & 1\end{matrix}\right]"),
@@ -65,6 +70,71 @@ def test_printer_owns_the_notation(expr, latex):
 )
 def test_template_values_are_escaped_unless_marked(value, shown):
     assert render.finalize(value) == shown
+
+
+HALF, QUARTER, THREE_EIGHTHS = sympy.Rational(1, 2), sympy.Rational(1, 4), sympy.Rational(3, 8)
+
+
+@pytest.mark.parametrize(
+    "forms, expr, latex",
+    [
+        (NumberForms(), HALF, "0.5"),
+        (NumberForms(fractions=frozenset({HALF})), HALF, r"\frac{1}{2}"),
+        (NumberForms(fractions=frozenset({HALF})), -HALF, r"- \frac{1}{2}"),
+        (NumberForms(fractions=frozenset({THREE_EIGHTHS})), h_t / 2 - THREE_EIGHTHS, r"\frac{h_{t}}{2} - \frac{3}{8}"),
+        # Not an input: as the problem's inputs were typed.
+        (NumberForms(fractions=frozenset({HALF}), prefer_fractions=True), 3 * QUARTER, r"\frac{3}{4}"),
+        (NumberForms(fractions=frozenset({HALF}), decimals=frozenset({QUARTER})), 3 * QUARTER, "0.75"),
+        (NumberForms(fractions=frozenset({HALF}), decimals=frozenset({QUARTER}), prefer_fractions=True),
+         QUARTER, "0.25"),
+        (NumberForms(fractions=frozenset({QUARTER})), sympy.Matrix([[HALF, QUARTER], [QUARTER, HALF]]),
+         r"\frac{1}{4} \left[\begin{matrix}2 & 1\\1 & 2\end{matrix}\right]"),
+        (NumberForms(), sympy.Matrix([[HALF, QUARTER], [QUARTER, HALF]]),
+         r"\left[\begin{matrix}0.5 & 0.25\\0.25 & 0.5\end{matrix}\right]"),
+    ],
+)
+def test_numbers_print_as_their_problems_inputs_were_typed(forms, expr, latex):
+    assert tex(expr, forms=forms) == latex
+
+
+FRACTION_INPUTS = """[p1]
+w = "1/2"
+b = "-3/8"
+cobweb_h0 = ["1/4", "0.98", "0.02"]
+relu_c = "-1/2"
+[p3]
+W = [["1/2", "1/4"], ["1/4", "1/2"]]
+"""
+DECIMAL_INPUTS = FRACTION_INPUTS.replace('"1/2"', '"0.5"').replace('"-3/8"', '"-0.375"').replace(
+    '"1/4"', '"0.25"').replace('"-1/2"', '"-0.5"')
+
+
+@pytest.mark.parametrize(
+    "text, present, absent",
+    [
+        (FRACTION_INPUTS,
+         [r"$w = \frac{1}{2}$ and $b = - \frac{3}{8}$", r"h_0 \in \{\frac{1}{4}, 0.98, 0.02\}",
+          r"$c = - \frac{1}{2}$", r"\sigma\left(\frac{h_{t}}{2} - \frac{3}{8}\right)",
+          r"W = \frac{1}{4} \left[\begin{matrix}2 & 1\\1 & 2\end{matrix}\right]",
+          r"\lambda_{1} = \frac{3}{4}"],
+         ["w = 0.5", "0.375", "c = -0.5", "- 0.5", r"\left(0.75\right)", "0.5 & 0.25"]),
+        (DECIMAL_INPUTS,
+         [r"$w = 0.5$ and $b = -0.375$", r"h_0 \in \{0.25, 0.98, 0.02\}", r"$c = -0.5$",
+          r"\left[\begin{matrix}0.5 & 0.25\\0.25 & 0.5\end{matrix}\right]", r"\lambda_{1} = 0.75"],
+         [r"\frac{3}{8}", r"w = \frac{1}{2}", r"\frac{1}{4} \left[", r"\lambda_{1} = \frac{3}{4}"]),
+    ],
+    ids=["fractions", "decimals"],
+)
+def test_inputs_print_as_typed_on_both_sheets(tmp_path, text, present, absent):
+    variant = load_variant(write(tmp_path / "p.toml", text))
+    sections = report_sections(solve(variant), tmp_path, variant)
+    for show_solutions in (True, False):
+        source = render.render_tex(variant.meta, sections, show_solutions)
+        # The problem sheet states the inputs (the first three fragments); the solutions all.
+        for fragment in present if show_solutions else present[:3]:
+            assert fragment in source
+        for fragment in absent:
+            assert fragment not in source
 
 
 def test_hostile_meta_text_is_escaped_in_the_tex(tmp_path):
