@@ -88,16 +88,20 @@ def exact_number(context, value: sympy.Rational) -> NoEscape:
     return NoEscape(tex(sympy.Rational(value), forms=_forms(context)))
 
 
-def _gettext(message: str, /, **variables: Any) -> NoEscape:
+@jinja2.pass_context
+def _gettext(context, message: str, /, **variables: Any) -> NoEscape:
     """A template's sentence in the document's language, its variables filled
     in as ``((( value )))`` prints them (Jinja's "newstyle" gettext)."""
-    return NoEscape(i18n._(message) % {name: finalize(value) for name, value in variables.items()})
+    forms = _forms(context)
+    return NoEscape(i18n._(message) % {name: finalize(value, forms) for name, value in variables.items()})
 
 
-def _ngettext(singular: str, plural: str, count: int, /, **variables: Any) -> NoEscape:
+@jinja2.pass_context
+def _ngettext(context, singular: str, plural: str, count: int, /, **variables: Any) -> NoEscape:
     variables.setdefault("num", count)
+    forms = _forms(context)
     text = i18n.translations(i18n.current()).ngettext(singular, plural, count)
-    return NoEscape(text % {name: finalize(value) for name, value in variables.items()})
+    return NoEscape(text % {name: finalize(value, forms) for name, value in variables.items()})
 
 
 def translate(text: Any) -> Any:
