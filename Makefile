@@ -22,15 +22,16 @@ PYTEST_ARGS ?=
 TORCH  ?=
 TORCH_PIN := torch==2.13.0
 
-.PHONY: report answers test bench variants stress setup tex maxima html-deps browser clean distclean
+.PHONY: report answers test bench variants stress setup tex persian maxima html-deps browser clean distclean
 
 report: setup tex $(if $(filter html both,$(FORMAT)),html-deps)
+	@$(if $(PARAMS),if grep -qE '^[[:space:]]*language[[:space:]]*=[[:space:]]*"fa"' $(PARAMS); then scripts/ensure-deps.sh persian; fi)
 	$(BIN)/rnnsym report --out $(OUT) $(if $(PARAMS),--params $(PARAMS)) $(if $(FORMAT),--format $(FORMAT))
 
 answers: setup
 	$(BIN)/rnnsym answers $(if $(PARAMS),--params $(PARAMS))
 
-test: setup $(TEST_STAMP) tex maxima browser
+test: setup $(TEST_STAMP) tex persian maxima browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup tex html-deps
@@ -63,6 +64,10 @@ $(TEST_STAMP): $(STAMP)
 
 tex:
 	@scripts/ensure-deps.sh tex
+
+# The Persian edition's XeLaTeX, xepersian and font (only where it is built).
+persian:
+	@scripts/ensure-deps.sh persian
 
 # Maxima: the tests evaluate the Moodle export's STACK keys with it.
 maxima:

@@ -16,6 +16,7 @@ import mpmath
 import sympy
 
 from rnnsym import orbits, plots
+from rnnsym.i18n import N_, message
 from rnnsym.drawing import DrawError, tries
 from rnnsym.errors import InputError
 from rnnsym.notation import h0, h_next, h_t, k, plain, sigmoid, t, T
@@ -51,6 +52,11 @@ class Params:
                 "expected relu_a >= -1 when relu_c > 0 (below -1 the clipped "
                 "orbit has no closed form this tool derives)"
             )
+
+
+# The kinds of a fixed point, as the answers name them; the documents print
+# them in their language.
+KINDS = (N_("sink"), N_("source"), N_("non-hyperbolic"))
 
 
 def kind_of(slope) -> str:
@@ -324,8 +330,9 @@ def _check_residuals(d: Derivation) -> Check:
     )
     return Check(
         "1a.residual",
-        "fixed points satisfy h* = sigmoid(w h* + b) (SymPy evalf, 40 digits)",
-        f"largest |sigmoid(w h* + b) - h*| = {float(worst):.2e} over {len(d.fixed_points)} point(s)",
+        N_("fixed points satisfy h* = sigmoid(w h* + b) (SymPy evalf, 40 digits)"),
+        message(N_("largest |sigmoid(w h* + b) - h*| = %(worst)s over %(count)s point(s)"),
+                worst=f"{float(worst):.2e}", count=len(d.fixed_points)),
         "1e-25",
         bool(worst < 1e-25),
     )
@@ -337,8 +344,9 @@ def _check_count(d: Derivation) -> Check:
     simple = sum(1 for p in d.fixed_points if not p.tangent)
     return Check(
         "1a.count",
-        "number of fixed points against a sign-change scan of sigmoid(w h + b) - h (200001 points)",
-        f"derived {len(d.fixed_points)} ({simple} crossing), scan {crossings} crossing(s)",
+        N_("number of fixed points against a sign-change scan of sigmoid(w h + b) - h (200001 points)"),
+        message(N_("derived %(derived)s (%(simple)s crossing), scan %(crossings)s crossing(s)"),
+                derived=len(d.fixed_points), simple=simple, crossings=crossings),
         "exact",
         crossings == simple,
     )
@@ -355,9 +363,11 @@ def _check_window(d: Derivation) -> Check | None:
     derived_three = low < float(d.params.b) < high
     return Check(
         "1a.window",
-        "three fixed points exactly for b inside the derived window (scan at its middle and just outside)",
-        f"window ({low:.6f}, {high:.6f}); scan: middle {inside}, outside {outside[0]} and {outside[1]}; "
-        f"given b {'inside' if derived_three else 'outside'}, {len(d.fixed_points)} point(s)",
+        N_("three fixed points exactly for b inside the derived window (scan at its middle and just outside)"),
+        message(N_("window (%(low)s, %(high)s); scan: middle %(inside)s, outside %(left)s and %(right)s; "
+                   "given b %(where)s, %(count)s point(s)"),
+                low=f"{low:.6f}", high=f"{high:.6f}", inside=inside, left=outside[0], right=outside[1],
+                where=message(N_("inside")) if derived_three else message(N_("outside")), count=len(d.fixed_points)),
         "exact",
         inside == 3 and outside == (1, 1) and derived_three == (len(d.fixed_points) == 3),
     )
@@ -397,8 +407,8 @@ def _check_orbits(d: Derivation) -> Check:
         worst = max(worst, error)
     return Check(
         "1a.orbits",
-        f"iterating the map {steps} steps from each start value reaches the derived limit",
-        f"{len(d.orbits)} start value(s), largest distance {worst:.2e}",
+        message(N_("iterating the map %(steps)s steps from each start value reaches the derived limit"), steps=steps),
+        message(N_("%(count)s start value(s), largest distance %(worst)s"), count=len(d.orbits), worst=f"{worst:.2e}"),
         f"{tolerance:g}",
         worst < tolerance,
     )
@@ -414,8 +424,8 @@ def _check_derivative(d: Derivation) -> Check:
         worst = max(worst, abs((difference - exact).evalf(40)), abs((via_next - exact).evalf(40)))
     return Check(
         "1b.derivative",
-        "dh_{t+1}/dh_t and w h_{t+1}(1 - h_{t+1}) against central differences at 5 points",
-        f"largest difference {float(worst):.2e}",
+        N_("dh_{t+1}/dh_t and w h_{t+1}(1 - h_{t+1}) against central differences at 5 points"),
+        message(N_("largest difference %(worst)s"), worst=f"{float(worst):.2e}"),
         "1e-15",
         bool(worst < 1e-15),
     )
@@ -442,10 +452,11 @@ def _check_product(d: Derivation) -> Check:
                 bound_ok &= abs(product) <= (abs(f.w) / 4) ** step * (1 + mpmath.mpf(10) ** -30)
     return Check(
         "1b.product",
-        f"dh_T/dh_0 as the product of w h_k(1 - h_k) against differences of the T-fold map, T = 1..{horizon}, "
-        "and the bound (|w|/4)^T",
-        f"largest difference {float(worst_error):.2e}, relative to |difference| + 1e-13; "
-        f"bound {'holds' if bound_ok else 'violated'}",
+        message(N_("dh_T/dh_0 as the product of w h_k(1 - h_k) against differences of the T-fold map, "
+                   "T = 1..%(horizon)s, and the bound (|w|/4)^T"), horizon=horizon),
+        message(N_("largest difference %(worst)s, relative to |difference| + 1e-13; bound holds") if bound_ok else
+                N_("largest difference %(worst)s, relative to |difference| + 1e-13; bound violated"),
+                worst=f"{float(worst_error):.2e}"),
         "1e-12",
         bool(worst_error < 1e-12 and bound_ok),
     )
@@ -467,9 +478,9 @@ def _check_kinds(d: Derivation) -> Check:
                 agree &= ratio > 1
     return Check(
         "1c.kinds",
-        "each kind against one step from h* +- 1e-15 (distance ratio < 1 for a sink, > 1 for a source)",
-        "ratios " + ", ".join(seen),
-        "exact comparison with 1",
+        N_("each kind against one step from h* +- 1e-15 (distance ratio < 1 for a sink, > 1 for a source)"),
+        message(N_("ratios %(ratios)s"), ratios=", ".join(seen)),
+        N_("exact comparison with 1"),
         agree,
     )
 
@@ -490,8 +501,8 @@ def _check_relu_fixed(d: Derivation) -> Check:
     expected = sympy.FiniteSet(*(p.value for p in d.relu_fixed_points))
     return Check(
         "1d.fixed_points",
-        "ReLU fixed points: exact residuals, and the set against SymPy's solveset on h >= 0",
-        f"derived {sorted(expected)}, solveset {solved}",
+        N_("ReLU fixed points: exact residuals, and the set against SymPy's solveset on h >= 0"),
+        message(N_("derived %(derived)s, solveset %(solved)s"), derived=sorted(expected), solved=solved),
         "exact",
         residual_ok and solved == expected,
     )
@@ -513,8 +524,8 @@ def _check_relu_kinds(d: Derivation) -> Check:
             agree &= ratio == 1
     return Check(
         "1d.kinds",
-        "each ReLU fixed point's kind against one exact step from h* +- 1e-6",
-        "distance ratios " + ", ".join(seen),
+        N_("each ReLU fixed point's kind against one exact step from h* +- 1e-6"),
+        message(N_("distance ratios %(ratios)s"), ratios=", ".join(seen)),
         "exact",
         agree,
     )
@@ -538,8 +549,9 @@ def _check_closed_form(d: Derivation) -> Check:
                 mismatches += 1
     return Check(
         "1d.closed_form",
-        "closed form of h_t against exact brute-force iteration",
-        f"{len(samples)} start values x t = 1..12: {mismatches} mismatch(es)",
+        N_("closed form of h_t against exact brute-force iteration"),
+        message(N_("%(count)s start values x t = 1..12: %(mismatches)s mismatch(es)"), count=len(samples),
+                mismatches=mismatches),
         "exact",
         mismatches == 0,
     )
@@ -590,10 +602,11 @@ def _check_regimes(d: Derivation) -> Check:
             failed += not _regime_holds(a, c, x, regime)
     return Check(
         "1d.regimes",
-        "every regime (explodes, stays, dies after k steps, converges, oscillates) against "
-        "brute-force iteration from points of its interval",
-        f"{tried} start values in {len(d.relu_regimes)} regimes: {failed} disagree",
-        "exact (converges: 1e-9)",
+        N_("every regime (explodes, stays, dies after k steps, converges, oscillates) against "
+        "brute-force iteration from points of its interval"),
+        message(N_("%(tried)s start values in %(regimes)s regimes: %(failed)s disagree"), tried=tried,
+                regimes=len(d.relu_regimes), failed=failed),
+        N_("exact (converges: 1e-9)"),
         failed == 0,
     )
 
@@ -710,22 +723,22 @@ def draw(rng, options) -> Params:
 FIXED_POINT_KINDS = ("sink", "source", "non-hyperbolic")
 
 ANSWER_SPECS = (
-    AnswerSpec("1a.fixed_points", r"every fixed point $h^*$ of the sigmoid map", "numbers",
-               r"numbers in ascending order, to 3 significant digits or more"),
-    AnswerSpec("1c.kinds", r"the kind of each of those fixed points", "words",
-               r"a list of \texttt{sink}, \texttt{source} or \texttt{non-hyperbolic}, in the order of 1a",
+    AnswerSpec("1a.fixed_points", N_(r"every fixed point $h^*$ of the sigmoid map"), "numbers",
+               N_(r"numbers in ascending order, to 3 significant digits or more")),
+    AnswerSpec("1c.kinds", N_(r"the kind of each of those fixed points"), "words",
+               N_(r"a list of \texttt{sink}, \texttt{source} or \texttt{non-hyperbolic}, in the order of 1a"),
                choices=FIXED_POINT_KINDS),
-    AnswerSpec("1b.derivative", r"$\partial h_{t+1} / \partial h_t$", "expression",
-               r"an expression in $h_t$ (\texttt{h\_t}); $h_{t+1}$ may be written \texttt{h\_next}"),
-    AnswerSpec("1d.fixed_points", r"every fixed point $h^* \ge 0$ of the ReLU map", "numbers",
-               r"numbers in ascending order, to 3 significant digits or more"),
-    AnswerSpec("1d.kinds", r"the kind of each of those fixed points", "words",
-               r"a list of \texttt{sink}, \texttt{source} or \texttt{non-hyperbolic}, in the order of 1d",
+    AnswerSpec("1b.derivative", N_(r"$\partial h_{t+1} / \partial h_t$"), "expression",
+               N_(r"an expression in $h_t$ (\texttt{h\_t}); $h_{t+1}$ may be written \texttt{h\_next}")),
+    AnswerSpec("1d.fixed_points", N_(r"every fixed point $h^* \ge 0$ of the ReLU map"), "numbers",
+               N_(r"numbers in ascending order, to 3 significant digits or more")),
+    AnswerSpec("1d.kinds", N_(r"the kind of each of those fixed points"), "words",
+               N_(r"a list of \texttt{sink}, \texttt{source} or \texttt{non-hyperbolic}, in the order of 1d"),
                choices=FIXED_POINT_KINDS),
-    AnswerSpec("1d.closed_form", r"$h_t$ in closed form, valid for every $h_0 \ge 0$ and integer $t \ge 1$",
+    AnswerSpec("1d.closed_form", N_(r"$h_t$ in closed form, valid for every $h_0 \ge 0$ and integer $t \ge 1$"),
                "expression",
-               r"an expression in $h_0$ and $t$ (\texttt{h0}, \texttt{t}); \texttt{Max} or \texttt{ReLU} may be "
-               r"used, and \texttt{hstar} for the positive fixed point"),
+               N_(r"an expression in $h_0$ and $t$ (\texttt{h0}, \texttt{t}); \texttt{Max} or \texttt{ReLU} may be "
+               r"used, and \texttt{hstar} for the positive fixed point")),
 )
 
 
@@ -764,7 +777,7 @@ def key_entries(d, answers) -> list[KeyEntry]:
 
 PROBLEM = Problem(
     id="p1",
-    title="Iterated maps: a one-unit RNN with no input",
+    title=N_("Iterated maps: a one-unit RNN with no input"),
     params=Params,
     derive=derive,
     checks=checks,

@@ -19,6 +19,7 @@ import numpy
 import sympy
 
 from rnnsym import instrumented, torch_reference
+from rnnsym.i18n import N_, message
 from rnnsym.params import choice, integer, rule
 from rnnsym.problem import AnswerSpec, Check, KeyEntry, Problem
 
@@ -40,6 +41,10 @@ class Params:
 
 
 # --- the network, described once ------------------------------------------------
+
+
+# The parts and conventions by name; the documents print them in their language.
+PART_NAMES = (N_("encoder"), N_("decoder"), N_("total"), N_("default"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,10 +90,10 @@ class Layer:
 
 
 LAYERS = (
-    Layer("encoder", "embedding $E$", ((m, V),), m, {"default": 0, "torch": 0}, "nn.Embedding(V, m)"),
-    Layer("encoder", "recurrence $U, W, b$", ((h, m), (h, h)), h, {"default": 1, "torch": 2}, "nn.RNN(m, h)"),
-    Layer("decoder", "recurrence $W', b'$", ((h, h),), h, {"default": 1, "torch": 1}, "nn.Linear(h, h)"),
-    Layer("decoder", "output $W_V, c$", ((V, h),), V, {"default": 1, "torch": 1}, "nn.Linear(h, V)"),
+    Layer("encoder", N_("embedding $E$"), ((m, V),), m, {"default": 0, "torch": 0}, "nn.Embedding(V, m)"),
+    Layer("encoder", N_("recurrence $U, W, b$"), ((h, m), (h, h)), h, {"default": 1, "torch": 2}, "nn.RNN(m, h)"),
+    Layer("decoder", N_("recurrence $W', b'$"), ((h, h),), h, {"default": 1, "torch": 1}, "nn.Linear(h, h)"),
+    Layer("decoder", N_("output $W_V, c$"), ((V, h),), V, {"default": 1, "torch": 1}, "nn.Linear(h, V)"),
 )
 
 
@@ -107,9 +112,9 @@ class OpConvention:
 OP_CONVENTIONS = {
     "default": OpConvention(
         "default",
-        "one multiplication or addition = 1 op; (r x k)(k) = r(2k - 1); adding r-vectors = r; "
-        "sigmoid = 1 op per element; softmax over V entries = 3V - 1; the embedding as the "
-        "one-hot product m(2V - 1)",
+        N_("one multiplication or addition = 1 op; (r x k)(k) = r(2k - 1); adding r-vectors = r; "
+           "sigmoid = 1 op per element; softmax over V entries = 3V - 1; the embedding as the "
+           "one-hot product m(2V - 1)"),
         {
             "matvec": lambda r, k: r * (2 * k - 1),
             "embed": lambda r, k: r * (2 * k - 1),
@@ -120,8 +125,8 @@ OP_CONVENTIONS = {
     ),
     "flop_counter": OpConvention(
         "flop_counter",
-        "PyTorch's FlopCounterMode: 2MNK per matrix product, nothing else; the embedding "
-        "is a free table lookup",
+        N_("PyTorch's FlopCounterMode: 2MNK per matrix product, nothing else; the embedding "
+           "is a free table lookup"),
         {
             "matvec": lambda r, k: 2 * r * k,
             "embed": lambda r, k: 0,
@@ -132,8 +137,8 @@ OP_CONVENTIONS = {
     ),
 }
 PARAM_CONVENTIONS = {
-    "default": "one bias vector per layer (none for the embedding)",
-    "torch": "PyTorch's modules: nn.Embedding, nn.RNN (bias_ih and bias_hh), nn.Linear",
+    "default": N_("one bias vector per layer (none for the embedding)"),
+    "torch": N_("PyTorch's modules: nn.Embedding, nn.RNN (bias_ih and bias_hh), nn.Linear"),
 }
 
 
@@ -211,11 +216,11 @@ def _check_instrumented(d: Derivation) -> Check:
                 mismatches.append((size_m, size_h, size_V, size_T, part))
     return Check(
         "2b.ops",
-        "operation counts (default convention) against an instrumented forward pass that counts every "
-        "multiplication, addition, division, exp and sigmoid it executes",
-        f"{len(GRID)} size combinations (m, h, V, T) in {{1, 2}} x {{1, 2, 3}} x {{2, 3}} x {{1, 2}}, "
-        f"encoder and decoder: {len(mismatches)} mismatch(es); the grid determines polynomials of "
-        "degree <= 1 in m, V, T and <= 2 in h",
+        N_("operation counts (default convention) against an instrumented forward pass that counts every "
+        "multiplication, addition, division, exp and sigmoid it executes"),
+        message(N_("%(count)s size combinations (m, h, V, T) in {1, 2} x {1, 2, 3} x {2, 3} x {1, 2}, "
+                   "encoder and decoder: %(mismatches)s mismatch(es); the grid determines polynomials of "
+                   "degree <= 1 in m, V, T and <= 2 in h"), count=len(GRID), mismatches=len(mismatches)),
         "exact",
         not mismatches,
     )
@@ -231,19 +236,19 @@ def _check_weight_arrays(d: Derivation) -> Check:
         mismatches += built != d.parameters["default"]["total"].subs(values)
     return Check(
         "2b.params",
-        "parameter count (default convention) against the entries of the weight arrays the "
-        "instrumented network builds",
-        f"{len(GRID)} size combinations: {mismatches} mismatch(es)",
+        N_("parameter count (default convention) against the entries of the weight arrays the "
+        "instrumented network builds"),
+        message(N_("%(count)s size combinations: %(mismatches)s mismatch(es)"), count=len(GRID), mismatches=mismatches),
         "exact",
         mismatches == 0,
     )
 
 
 def _check_torch(d: Derivation) -> list[Check]:
-    what_params = "parameter count (torch convention) against sum(p.numel()) of the torch.nn network"
-    what_flops = "FLOPs (flop_counter convention) against FlopCounterMode of torch.utils.flop_counter"
+    what_params = N_("parameter count (torch convention) against sum(p.numel()) of the torch.nn network")
+    what_flops = N_("FLOPs (flop_counter convention) against FlopCounterMode of torch.utils.flop_counter")
     if not torch_reference.available():
-        reason = "not run: torch is not installed (pip install '.[torch]')"
+        reason = N_("not run: torch is not installed (pip install '.[torch]')")
         return [Check("2b.params_torch", what_params, reason, "exact", None),
                 Check("2b.flops_torch", what_flops, reason, "exact", None)]
     grid = [(1, 1, 2, 1), (2, 3, 5, 2), (3, 2, 4, 3), (2, 4, 3, 1), (1, 3, 2, 2)]
@@ -253,10 +258,12 @@ def _check_torch(d: Derivation) -> list[Check]:
         values = {m: size_m, h: size_h, V: size_V, T: size_T}
         param_misses += parameters != d.parameters["torch"]["total"].subs(values)
         flop_misses += flops != d.ops["flop_counter"]["total"].subs(values)
-    sizes = f"{len(grid)} size combinations"
+    sizes = N_("%(count)s size combinations: %(mismatches)s mismatch(es)")
     return [
-        Check("2b.params_torch", what_params, f"{sizes}: {param_misses} mismatch(es)", "exact", param_misses == 0),
-        Check("2b.flops_torch", what_flops, f"{sizes}: {flop_misses} mismatch(es)", "exact", flop_misses == 0),
+        Check("2b.params_torch", what_params, message(sizes, count=len(grid), mismatches=param_misses), "exact",
+              param_misses == 0),
+        Check("2b.flops_torch", what_flops, message(sizes, count=len(grid), mismatches=flop_misses), "exact",
+              flop_misses == 0),
     ]
 
 
@@ -297,30 +304,38 @@ def draw(rng, options) -> Params:
 # What the problem sheet asks for, one declaration per answer id (read by the
 # sheet's hand-in list, the grader and the feedback). The conventions are
 # printed on the sheet, so a count is graded under the convention it was asked in.
-_OPS_DEFAULT = (r"one multiplication or addition is one operation: an $r \times k$ matrix times a $k$-vector "
+_OPS_DEFAULT = (N_(r"one multiplication or addition is one operation: an $r \times k$ matrix times a $k$-vector "
                 r"costs $r(2k - 1)$, adding two $r$-vectors $r$, a sigmoid one per element, a softmax over $V$ "
-                r"entries $3V - 1$, and the embedding is the one-hot product, $m(2V - 1)$")
-_OPS_FLOP_COUNTER = (r"PyTorch's \texttt{FlopCounterMode}: $2rk$ for an $r \times k$ matrix times a $k$-vector and "
-                     r"nothing for anything else; the embedding is a free table lookup")
-_PARAMS_DEFAULT = r"one bias vector per layer and none for the embedding"
-_PARAMS_TORCH = (r"PyTorch's modules \texttt{nn.Embedding(V, m)}, \texttt{nn.RNN(m, h)} (two bias vectors, "
-                 r"\texttt{bias\_ih} and \texttt{bias\_hh}), \texttt{nn.Linear(h, h)} and \texttt{nn.Linear(h, V)}")
-_SIZES_FORM = r"an expression in $m, h, V, T$ (\texttt{m}, \texttt{h}, \texttt{V}, \texttt{T})"
-_PARTS = (("encoder", "the encoder"), ("decoder", "the decoder"), ("total", "in total"))
+                r"entries $3V - 1$, and the embedding is the one-hot product, $m(2V - 1)$"))
+_OPS_FLOP_COUNTER = (N_(r"PyTorch's \texttt{FlopCounterMode}: $2rk$ for an $r \times k$ matrix times a $k$-vector and "
+                     r"nothing for anything else; the embedding is a free table lookup"))
+_PARAMS_DEFAULT = N_(r"one bias vector per layer and none for the embedding")
+_PARAMS_TORCH = (N_(r"PyTorch's modules \texttt{nn.Embedding(V, m)}, \texttt{nn.RNN(m, h)} (two bias vectors, "
+                 r"\texttt{bias\_ih} and \texttt{bias\_hh}), \texttt{nn.Linear(h, h)} and \texttt{nn.Linear(h, V)}"))
+_SIZES_FORM = N_(r"an expression in $m, h, V, T$ (\texttt{m}, \texttt{h}, \texttt{V}, \texttt{T})")
+# Each question whole, so that each is one message to translate.
+_PER_PART_ASKS = {
+    "ops": {"encoder": N_("operations of one forward pass: the encoder"),
+            "decoder": N_("operations of one forward pass: the decoder"),
+            "total": N_("operations of one forward pass: in total")},
+    "params": {"encoder": N_("trainable parameters: the encoder"),
+               "decoder": N_("trainable parameters: the decoder"),
+               "total": N_("trainable parameters: in total")},
+}
 
 
-def _per_part(count: str, asks: str, convention: str) -> tuple[AnswerSpec, ...]:
+def _per_part(count: str, convention: str) -> tuple[AnswerSpec, ...]:
     """The encoder, decoder and total answers of one count."""
-    return tuple(AnswerSpec(f"2b.{count}.{part}", rf"{asks}: {what}", "expression", _SIZES_FORM, convention)
-                 for part, what in _PARTS)
+    return tuple(AnswerSpec(f"2b.{count}.{part}", asks, "expression", _SIZES_FORM, convention)
+                 for part, asks in _PER_PART_ASKS[count].items())
 
 
 ANSWER_SPECS = (
-    *_per_part("ops", "operations of one forward pass", _OPS_DEFAULT),
-    AnswerSpec("2b.flops_torch.total", r"operations of one forward pass in total, counted as PyTorch counts them",
+    *_per_part("ops", _OPS_DEFAULT),
+    AnswerSpec("2b.flops_torch.total", N_(r"operations of one forward pass in total, counted as PyTorch counts them"),
                "expression", _SIZES_FORM, _OPS_FLOP_COUNTER),
-    *_per_part("params", "trainable parameters", _PARAMS_DEFAULT),
-    AnswerSpec("2b.params_torch.total", r"trainable parameters in total, counted as PyTorch counts them",
+    *_per_part("params", _PARAMS_DEFAULT),
+    AnswerSpec("2b.params_torch.total", N_(r"trainable parameters in total, counted as PyTorch counts them"),
                "expression", _SIZES_FORM, _PARAMS_TORCH),
 )
 
@@ -349,7 +364,7 @@ def key_entries(d, answers) -> list[KeyEntry]:
 
 PROBLEM = Problem(
     id="p2",
-    title="Architectures and their cost",
+    title=N_("Architectures and their cost"),
     params=Params,
     derive=derive,
     checks=checks,

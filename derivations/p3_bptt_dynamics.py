@@ -18,6 +18,7 @@ import numpy
 import sympy
 
 from rnnsym import linear_dynamics, plots, torch_reference
+from rnnsym.i18n import N_, message
 from rnnsym.linear_dynamics import t
 from rnnsym.notation import plain, sigmoid
 from rnnsym.params import integer, matrix, rule
@@ -194,16 +195,18 @@ def _random_points(b: Bptt, count: int, seed: int) -> list[dict]:
 
 def _check_autodiff(b: Bptt) -> Check:
     if b.T > AUTODIFF_MAX_T:
-        return Check("3a.autodiff", "BPTT gradients against sympy.diff of the fully unrolled loss",
-                     f"not run: T = {b.T} > {AUTODIFF_MAX_T} (the finite-difference check covers it)",
+        return Check("3a.autodiff", N_("BPTT gradients against sympy.diff of the fully unrolled loss"),
+                     message(N_("not run: T = %(T)s > %(most)s (the finite-difference check covers it)"),
+                             T=b.T, most=AUTODIFF_MAX_T),
                      "exact", None)
     loss = _unrolled_loss(b)
     differences = [sympy.expand(sympy.diff(loss, v) - b.expanded[name])
                    for name, v in (("dE_dwy", w_y), ("dE_dwh", w_h), ("dE_dwx", w_x))]
     return Check(
         "3a.autodiff",
-        "BPTT gradients against sympy.diff of the fully unrolled loss (sigmoid kept symbolic)",
-        f"T = {b.T}: expanded differences " + ", ".join(str(d) for d in differences),
+        N_("BPTT gradients against sympy.diff of the fully unrolled loss (sigmoid kept symbolic)"),
+        message(N_("T = %(T)s: expanded differences %(differences)s"), T=b.T,
+                differences=", ".join(str(d) for d in differences)),
         "exact",
         all(d == 0 for d in differences),
     )
@@ -233,17 +236,17 @@ def _check_finite_differences(b: Bptt) -> Check:
                 worst = max(worst, abs(difference - derived) / (abs(derived) + mpmath.mpf(10) ** -10))
     return Check(
         "3a.finite_differences",
-        "BPTT gradients against central differences of a plain forward pass (50 digits, step 1e-20)",
-        f"4 random points x 3 gradients: largest relative difference {float(worst):.2e}",
+        N_("BPTT gradients against central differences of a plain forward pass (50 digits, step 1e-20)"),
+        message(N_("4 random points x 3 gradients: largest relative difference %(worst)s"), worst=f"{float(worst):.2e}"),
         "1e-15",
         worst < 1e-15,
     )
 
 
 def _check_torch(b: Bptt) -> Check:
-    what = "BPTT gradients against torch.autograd (float64)"
+    what = N_("BPTT gradients against torch.autograd (float64)")
     if not torch_reference.available():
-        return Check("3a.torch", what, "not run: torch is not installed (pip install '.[torch]')", "1e-9", None)
+        return Check("3a.torch", what, N_("not run: torch is not installed (pip install '.[torch]')"), "1e-9", None)
     import torch
 
     worst = 0.0
@@ -257,7 +260,8 @@ def _check_torch(b: Bptt) -> Check:
         for name, v in (("dE_dwy", w_y), ("dE_dwh", w_h), ("dE_dwx", w_x)):
             derived = float(b.expanded[name].subs(point).evalf(30))
             worst = max(worst, abs(params[v].grad.item() - derived) / (abs(derived) + 1e-12))
-    return Check("3a.torch", what, f"3 random points x 3 gradients: largest relative difference {worst:.2e}",
+    return Check("3a.torch", what, message(N_("3 random points x 3 gradients: largest relative difference %(worst)s"),
+                                           worst=f"{worst:.2e}"),
                  "1e-9", worst < 1e-9)
 
 
@@ -275,8 +279,8 @@ def _check_jacobian_norms(d: Derivation) -> Check:
             worst = max(worst, abs(norm / float(radius) ** step - 1))
     return Check(
         "3b.norms",
-        "||(W^T)^t||_2 = rho^t for the figure's scaled rotations (rho = 0.9, 1, 1.1), t = 0..60",
-        f"largest relative deviation {worst:.2e}",
+        N_("||(W^T)^t||_2 = rho^t for the figure's scaled rotations (rho = 0.9, 1, 1.1), t = 0..60"),
+        message(N_("largest relative deviation %(worst)s"), worst=f"{worst:.2e}"),
         "1e-9",
         worst < 1e-9,
     )
@@ -290,16 +294,19 @@ def _check_decomposition(label: str, dyn: Dynamics) -> Check:
     dec = dyn.decomposition
     rebuilt = (dec.P * dec.J * dec.P.inv()).applyfunc(sympy.radsimp)
     exact = all(_zero(e) for e in (rebuilt - dyn.W))
-    detail = f"{dec.kind}: P J P^-1 = W exactly: {'yes' if exact else 'no'}"
+    yes_no = {True: message(N_("yes")), False: message(N_("no"))}
+    detail = message(N_("%(kind)s: P J P^-1 = W exactly: %(exact)s"), kind=dec.kind, exact=yes_no[bool(exact)])
     ok = exact
     if dec.Q is not None:
         gram = dec.P.T * dec.P
         orthogonal = all(_zero(gram[i, j]) for i in range(gram.rows) for j in range(gram.cols) if i != j)
         numeric = sympy.N(dec.Q * dec.J * dec.Q.T - dyn.W, 50)
         error = max(abs(e) for e in numeric)
-        detail += f"; eigenvectors orthogonal: {'yes' if orthogonal else 'no'}; |Q Lambda Q^T - W| = {float(error):.1e}"
+        detail = message(N_("%(kind)s: P J P^-1 = W exactly: %(exact)s; eigenvectors orthogonal: %(orthogonal)s; "
+                            "|Q Lambda Q^T - W| = %(error)s"), kind=dec.kind, exact=yes_no[bool(exact)],
+                         orthogonal=yes_no[bool(orthogonal)], error=f"{float(error):.1e}")
         ok = ok and orthogonal and error < 1e-40
-    return Check(f"{label}.decomposition", "the decomposition reproduces W", detail, "exact (Q: 1e-40)", ok)
+    return Check(f"{label}.decomposition", N_("the decomposition reproduces W"), detail, N_("exact (Q: 1e-40)"), ok)
 
 
 def _check_closed_form(label: str, dyn: Dynamics) -> Check:
@@ -311,8 +318,8 @@ def _check_closed_form(label: str, dyn: Dynamics) -> Check:
         power = power * dyn.W.T
     return Check(
         f"{label}.closed_form",
-        "closed form of h^(t) against (W^T)^t h^(0) computed by repeated multiplication",
-        f"t = 0..12, symbolic h^(0): {mismatches} mismatch(es)",
+        N_("closed form of h^(t) against (W^T)^t h^(0) computed by repeated multiplication"),
+        message(N_("t = 0..12, symbolic h^(0): %(mismatches)s mismatch(es)"), mismatches=mismatches),
         "exact",
         mismatches == 0,
     )
@@ -334,7 +341,7 @@ def _check_radius_and_regime(label: str, dyn: Dynamics) -> Check:
     seen = "explodes" if ratio > 1 + 1e-9 else "vanishes" if ratio < 1 - 1e-9 else "bounded"
     return Check(
         f"{label}.spectral_radius",
-        "spectral radius against numpy.linalg.eigvals, and the regime against ||h^(400)|| / ||h^(200)||",
+        N_("spectral radius against numpy.linalg.eigvals, and the regime against ||h^(400)|| / ||h^(200)||"),
         f"exact {exact:.12g}, numpy {numeric:.12g}; norm ratio {ratio:.6g} ({seen}); derived {dyn.regime}",
         "1e-12",
         abs(exact - numeric) < 1e-12 and seen == dyn.regime,
@@ -350,10 +357,10 @@ def _check_limit(dyn: Dynamics) -> Check:
         # A^(t+1) - A^t = A^t (A - I) keeps the component of every eigenvalue
         # other than 1, which does not shrink when |lambda| >= 1.
         drift = max(abs(complex(sympy.N(e, 30))) for e in (power * dyn.W.T - power))
-        return Check("3d.limit", "no limit: (W^T)^t still moves at high powers",
+        return Check("3d.limit", N_("no limit: (W^T)^t still moves at high powers"),
                      f"max |(W^T)^{n + 1} - (W^T)^{n}| = {drift:.3g}", "> 1e-6", drift > 1e-6)
     error = max(abs(complex(sympy.N(e, 40))) for e in (power - dyn.limit))
-    return Check("3d.limit", f"the limit of (W^T)^t against the exact power t = {n}",
+    return Check("3d.limit", message(N_("the limit of (W^T)^t against the exact power t = %(n)s"), n=n),
                  f"max entry difference {error:.2e}", "1e-20", error < 1e-20)
 
 
@@ -403,10 +410,10 @@ def figures(d: Derivation, directory: Path) -> dict:
     curves = {}
     for radius in FIGURE_RADII:
         W = _rotation(radius)
-        curves[rf"$\rho = {float(radius):g}$ (scaled rotation)"] = [
+        curves[plots.words(N_(r"$\rho = %(rho)s$ (scaled rotation)"), rho=f"{float(radius):g}")] = [
             numpy.linalg.norm(numpy.linalg.matrix_power(W.T, s), 2) for s in range(61)]
     W = numpy.array(d.dynamics.W.evalf(20).tolist(), dtype=float)
-    curves[r"given $W$ of 3c"] = [numpy.linalg.norm(numpy.linalg.matrix_power(W.T, s), 2) for s in range(61)]
+    curves[plots.words(N_(r"given $W$ of 3c"))] = [numpy.linalg.norm(numpy.linalg.matrix_power(W.T, s), 2) for s in range(61)]
     norms = plots.lines(directory / "p3-jacobian-norms.pdf", curves, xlabel=r"$t$",
                         ylabel=r"$\|\partial h_t / \partial h_0\|_2 = \|(W^T)^t\|_2$", log=True)
     components = plots.components(
@@ -460,26 +467,26 @@ def draw(rng, options) -> Params:
 
 # What the problem sheet asks for, one declaration per answer id (read by the
 # sheet's hand-in list, the grader and the feedback).
-_GRADIENT_FORM = (r"an expression in $w_h, w_x, w_y, h_0, x_1, \dots, x_T, y_T$ (\texttt{w\_h}, \texttt{h0}, "
-                  r"\texttt{x1}, \texttt{y3}, \dots); $h_k$ and $\hat y_T$ may be used (\texttt{h1}, \texttt{yhat3})")
+_GRADIENT_FORM = (N_(r"an expression in $w_h, w_x, w_y, h_0, x_1, \dots, x_T, y_T$ (\texttt{w\_h}, \texttt{h0}, "
+                  r"\texttt{x1}, \texttt{y3}, \dots); $h_k$ and $\hat y_T$ may be used (\texttt{h1}, \texttt{yhat3})"))
 ANSWER_SPECS = (
-    AnswerSpec("3a.dE_dwy", r"$\partial E_T / \partial w_y$, fully expanded for the $T$ of 3a", "expression",
+    AnswerSpec("3a.dE_dwy", N_(r"$\partial E_T / \partial w_y$, fully expanded for the $T$ of 3a"), "expression",
                _GRADIENT_FORM),
-    AnswerSpec("3a.dE_dwh", r"$\partial E_T / \partial w_h$, fully expanded for the $T$ of 3a", "expression",
+    AnswerSpec("3a.dE_dwh", N_(r"$\partial E_T / \partial w_h$, fully expanded for the $T$ of 3a"), "expression",
                _GRADIENT_FORM),
-    AnswerSpec("3a.dE_dwx", r"$\partial E_T / \partial w_x$, fully expanded for the $T$ of 3a", "expression",
+    AnswerSpec("3a.dE_dwx", N_(r"$\partial E_T / \partial w_x$, fully expanded for the $T$ of 3a"), "expression",
                _GRADIENT_FORM),
-    AnswerSpec("3c.eigenvalues", r"the eigenvalues of $W$, exactly", "exact",
-               r"exact numbers (fractions, square roots: \texttt{1/8 + 3*sqrt(73)/200})"),
-    AnswerSpec("3c.h_t", r"the components of $h^{(t)}$ for a general $h^{(0)}$", "expressions",
-               r"a list of expressions in $t$ and $h^{(0)}_1, h^{(0)}_2$ (\texttt{t}, \texttt{h0\_1}, "
-               r"\texttt{h0\_2})"),
-    AnswerSpec("3c.spectral_radius", r"the spectral radius of $W$", "number", r"a number, to 3 significant digits or more"),
-    AnswerSpec("3c.regime", r"whether $h^{(t)}$ vanishes, explodes or stays bounded", "word",
-               r"\texttt{vanishes}, \texttt{explodes} or \texttt{bounded}",
+    AnswerSpec("3c.eigenvalues", N_(r"the eigenvalues of $W$, exactly"), "exact",
+               N_(r"exact numbers (fractions, square roots: \texttt{1/8 + 3*sqrt(73)/200})")),
+    AnswerSpec("3c.h_t", N_(r"the components of $h^{(t)}$ for a general $h^{(0)}$"), "expressions",
+               N_(r"a list of expressions in $t$ and $h^{(0)}_1, h^{(0)}_2$ (\texttt{t}, \texttt{h0\_1}, "
+               r"\texttt{h0\_2})")),
+    AnswerSpec("3c.spectral_radius", N_(r"the spectral radius of $W$"), "number", N_(r"a number, to 3 significant digits or more")),
+    AnswerSpec("3c.regime", N_(r"whether $h^{(t)}$ vanishes, explodes or stays bounded"), "word",
+               N_(r"\texttt{vanishes}, \texttt{explodes} or \texttt{bounded}"),
                choices=("vanishes", "explodes", "bounded")),
-    AnswerSpec("3d.limit", r"$\lim_{t \to \infty} (W_3^T)^t$, if it exists", "matrix",
-               r"a list of rows of exact numbers, or \texttt{none} if the limit does not exist"),
+    AnswerSpec("3d.limit", N_(r"$\lim_{t \to \infty} (W_3^T)^t$, if it exists"), "matrix",
+               N_(r"a list of rows of exact numbers, or \texttt{none} if the limit does not exist")),
 )
 
 
@@ -582,7 +589,7 @@ def key_entries(d, answers) -> list[KeyEntry]:
 
 PROBLEM = Problem(
     id="p3",
-    title="Backpropagation through time and linear dynamics",
+    title=N_("Backpropagation through time and linear dynamics"),
     params=Params,
     derive=derive,
     checks=checks,

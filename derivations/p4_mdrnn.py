@@ -19,6 +19,7 @@ import numpy
 import sympy
 
 from rnnsym import mdrnn, plots
+from rnnsym.i18n import N_, message
 from rnnsym.params import integer, integer_list, rule
 from rnnsym.problem import AnswerSpec, Check, KeyEntry, Problem
 
@@ -118,9 +119,10 @@ def _check_schedules_agree(d: Derivation) -> Check:
         worst = max(worst, float(numpy.abs(plain - fast).max()))
     return Check(
         "4c.schedules",
-        "the wavefront schedule against the lexicographic loop, all 2^n directions and the output layer, "
-        "random weights, n = 1, 2, 3",
-        f"shapes {', '.join('x'.join(map(str, s)) for s in cases)}: largest difference {worst:.1e}",
+        N_("the wavefront schedule against the lexicographic loop, all 2^n directions and the output layer, "
+        "random weights, n = 1, 2, 3"),
+        message(N_("shapes %(shapes)s: largest difference %(worst)s"),
+                shapes=", ".join("x".join(map(str, s)) for s in cases), worst=f"{worst:.1e}"),
         "1e-12",
         worst < 1e-12,
     )
@@ -138,8 +140,8 @@ def _check_parameters(d: Derivation) -> Check:
         misses += one.W_x.size + one.W_h.size + one.b.size + size_K * size_H + size_K != d.params_one.subs(values)
     return Check(
         "4c.params",
-        "parameter formulas (one direction, all 2^n directions) against the entries of the weight arrays built",
-        f"{len(grid)} combinations of n, D, H, K: {misses} mismatch(es)",
+        N_("parameter formulas (one direction, all 2^n directions) against the entries of the weight arrays built"),
+        message(N_("%(count)s combinations of n, D, H, K: %(misses)s mismatch(es)"), count=len(grid), misses=misses),
         "exact",
         misses == 0,
     )
@@ -158,8 +160,8 @@ def _check_steps(d: Derivation) -> Check:
         shown.append(f"{'x'.join(map(str, s.shape))}: {steps} steps, largest front {max(fronts)}")
     return Check(
         "4c.steps",
-        "sequential steps and hyperplane sizes counted while running the wavefront scan, against "
-        "sum_j (I_j - 1) + 1 and the generating function",
+        N_("sequential steps and hyperplane sizes counted while running the wavefront scan, against "
+        "sum_j (I_j - 1) + 1 and the generating function"),
         "; ".join(shown),
         "exact",
         misses == 0,
@@ -172,8 +174,9 @@ def _check_weights_2d(d: Derivation) -> Check:
     built = weights.W_x.size + weights.W_h.size
     return Check(
         "4a.weights",
-        "weights of the 2-D MD-RNN (no biases) against the arrays of the reference implementation",
-        f"D = {p.D}, H = {p.H}: formula {d.at(d.weights_2d)}, arrays {built}",
+        N_("weights of the 2-D MD-RNN (no biases) against the arrays of the reference implementation"),
+        message(N_("D = %(D)s, H = %(H)s: formula %(formula)s, arrays %(built)s"), D=p.D, H=p.H,
+                formula=d.at(d.weights_2d), built=built),
         "exact",
         built == d.at(d.weights_2d),
     )
@@ -189,8 +192,9 @@ def _check_cost_2d(d: Derivation) -> Check:
         performed += p.D * p.H + sum(p.H * p.H for inside in (i > 0, j > 0) if inside)
     return Check(
         "4a.cost",
-        "multiply-adds of one 2-D pass against a cell-by-cell count of the products the pseudocode performs",
-        f"G = {p.G}, D = {p.D}, H = {p.H}: formula {d.at(d.cost_2d)}, cell by cell {performed}",
+        N_("multiply-adds of one 2-D pass against a cell-by-cell count of the products the pseudocode performs"),
+        message(N_("G = %(G)s, D = %(D)s, H = %(H)s: formula %(formula)s, cell by cell %(performed)s"), G=p.G, D=p.D,
+                H=p.H, formula=d.at(d.cost_2d), performed=performed),
         "exact",
         performed == d.at(d.cost_2d),
     )
@@ -229,22 +233,22 @@ def draw(rng, options) -> Params:
 # What the problem sheet asks for, one declaration per answer id (read by the
 # sheet's hand-in list, the grader and the feedback). The bias conventions of
 # 4c are printed on the sheet, so the count is graded under the one asked for.
-_COUNT_FORM = r"an expression in $n, D, H, K$ (\texttt{n}, \texttt{D}, \texttt{H}, \texttt{K})"
+_COUNT_FORM = N_(r"an expression in $n, D, H, K$ (\texttt{n}, \texttt{D}, \texttt{H}, \texttt{K})")
 ANSWER_SPECS = (
-    AnswerSpec("4a.weights", r"the number of weights of the 2-D RNN of 4a, without biases", "expression",
-               r"an expression in $D, H$ (\texttt{D}, \texttt{H})"),
-    AnswerSpec("4c.params", r"the parameters of one direction of the $n$-dimensional RNN with its output layer",
+    AnswerSpec("4a.weights", N_(r"the number of weights of the 2-D RNN of 4a, without biases"), "expression",
+               N_(r"an expression in $D, H$ (\texttt{D}, \texttt{H})")),
+    AnswerSpec("4c.params", N_(r"the parameters of one direction of the $n$-dimensional RNN with its output layer"),
                "expression", _COUNT_FORM,
-               r"one hidden bias vector per direction (not one per recurrent matrix), and an output layer "
-               r"with a $K \times H$ weight matrix and a bias"),
-    AnswerSpec("4c.params_all_directions", r"the parameters of all $2^n$ directions feeding one output layer",
+               N_(r"one hidden bias vector per direction (not one per recurrent matrix), and an output layer "
+               r"with a $K \times H$ weight matrix and a bias")),
+    AnswerSpec("4c.params_all_directions", N_(r"the parameters of all $2^n$ directions feeding one output layer"),
                "expression", _COUNT_FORM,
-               r"each direction has its own input and recurrent weights and one hidden bias vector; one output "
-               r"layer reads all $2^n$ states ($2^n H K$ weights) and has one bias vector"),
-    AnswerSpec("4c.sequential_steps", r"the number of sequential steps of a wavefront schedule on the grid of 4c",
-               "integer", r"an integer"),
-    AnswerSpec("4c.max_parallel_cells", r"the largest number of cells that can be computed at once on that grid",
-               "integer", r"an integer"),
+               N_(r"each direction has its own input and recurrent weights and one hidden bias vector; one output "
+               r"layer reads all $2^n$ states ($2^n H K$ weights) and has one bias vector")),
+    AnswerSpec("4c.sequential_steps", N_(r"the number of sequential steps of a wavefront schedule on the grid of 4c"),
+               "integer", N_(r"an integer")),
+    AnswerSpec("4c.max_parallel_cells", N_(r"the largest number of cells that can be computed at once on that grid"),
+               "integer", N_(r"an integer")),
 )
 
 
@@ -268,7 +272,7 @@ def key_entries(d, answers) -> list[KeyEntry]:
 
 PROBLEM = Problem(
     id="p4",
-    title="Multi-dimensional RNNs",
+    title=N_("Multi-dimensional RNNs"),
     params=Params,
     derive=derive,
     checks=checks,

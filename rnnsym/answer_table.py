@@ -14,6 +14,7 @@ from pylatex import NoEscape
 
 from rnnsym.exact import NumberForms
 from rnnsym.printing import tex
+from rnnsym import i18n
 from rnnsym.render import escape_text
 
 # A formula longer than this (in LaTeX characters) is broken after its terms.
@@ -55,7 +56,7 @@ def typeset_key(value: Any, kind: str, line_characters: int = LINE_CHARACTERS,
     a formula longer than ``line_characters`` is broken over lines; the
     problem's numbers are written as its inputs were typed (``forms``)."""
     if value is None:
-        return NoEscape(r"does not exist (\texttt{none})")
+        return NoEscape(i18n._(r"does not exist (\texttt{none})"))
     if kind in ("words", "word"):
         return escape_text(", ".join(value) if isinstance(value, list) else value)
     if kind == "matrix":
@@ -64,11 +65,12 @@ def typeset_key(value: Any, kind: str, line_characters: int = LINE_CHARACTERS,
         return NoEscape(f"${tex(matrix, forms=forms)}$")
     if kind == "expressions":
         # \newline, not \\: a table cell would end its row there.
-        return NoEscape(r"\newline ".join(f"component {index}: " + typeset_key(item, "expression", line_characters, forms)
+        return NoEscape(r"\newline ".join(i18n._("component %(index)s: ") % {"index": index}
+                                           + typeset_key(item, "expression", line_characters, forms)
                                      for index, item in enumerate(value, start=1)))
     if kind in ("numbers", "exact"):
         items = [typeset_key(item, "number", forms=forms) for item in value]
-        return NoEscape(", ".join(items) if items else "none")
+        return NoEscape(", ".join(items) if items else i18n._("none"))
     if isinstance(value, float):
         # Ten significant digits: what answers.json holds, without float noise.
         mantissa, _, exponent = f"{value:.10g}".partition("e")

@@ -2,7 +2,7 @@
 
 The key hashes everything a report depends on: the parameter file's bytes,
 the package version, every source file of rnnsym and derivations, every
-template, and whether torch is installed (it decides whether the torch
+template and translation catalog, and whether torch is installed (it decides whether the torch
 checks run). Only the standard library is imported here, so a no-op
 rebuild does not pay for importing SymPy, matplotlib or PyLaTeX.
 """
@@ -25,7 +25,9 @@ def _source_files() -> list[Path]:
     roots = [PACKAGE, PACKAGE.parent / "derivations", PACKAGE / "templates"]
     files = []
     for root in roots:
-        files += [p for p in root.rglob("*") if p.suffix in (".py", ".j2", ".js", ".css") and "__pycache__" not in p.parts]
+        # .po: a changed translation rebuilds the Persian edition.
+        files += [p for p in root.rglob("*") if p.suffix in (".py", ".j2", ".js", ".css", ".po")
+                  and "__pycache__" not in p.parts]
     return sorted(set(files))
 
 
@@ -38,6 +40,11 @@ def build_key(params_file: Path | None) -> str:
     for path in _source_files():
         digest.update(str(path.relative_to(PACKAGE.parent)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def with_option(key: str, name: str, value: str) -> str:
+    """The key of a build that a command-line option (``--language fa``) changes."""
+    return hashlib.sha256(f"{key}\0{name}={value}".encode()).hexdigest()
 
 
 def _file_hash(path: Path) -> str:

@@ -64,6 +64,7 @@ import mpmath
 import sympy
 from sympy.core.evalf import PrecisionExhausted
 
+from rnnsym.i18n import N_
 from rnnsym.answer_parsing import parse_answer, read
 from rnnsym.errors import InputError
 from rnnsym.exact import NumberForms
@@ -451,7 +452,7 @@ def compare(entry: KeyEntry, answer) -> Verdict:
 def _compare(entry: KeyEntry, answer) -> Verdict:
     kind = entry.kind
     if answer is MISSING or (answer is None and not (kind == "matrix" and entry.value is None)):
-        return Verdict("missing", None, entry.shown, "no answer given")
+        return Verdict("missing", None, entry.shown, N_("no answer given"))
     if kind == "expression":
         return compare_expression(answer, entry)
     if kind == "expressions":
@@ -769,10 +770,10 @@ def _student_shown(answer):
     """A student's answer, escaped character for character (never parsed, never typeset)."""
     from pylatex import NoEscape
 
-    from rnnsym import render
+    from rnnsym import i18n, render
 
     if answer is None:
-        return NoEscape(r"\emph{(none)}")
+        return NoEscape(r"\emph{" + i18n._("(none)") + "}")
     text, rest = _shortened(_as_written(answer))
     return NoEscape(render.escape_code(text) + render.escape_text(rest))
 
@@ -781,8 +782,20 @@ def write_feedback_pdf(variant: Variant, result: dict, target: Path) -> None:
     """The student's answers beside the key, compiled atomically to ``target``.
 
     The student's column shows exactly what they wrote, escaped; the key is
-    typeset from the key's own SymPy objects.
+    typeset from the key's own SymPy objects. In the variant's language
+    (``[meta] language``; Persian: right to left, XeLaTeX).
     """
+    from rnnsym import i18n
+
+    with i18n.using(variant.meta.language):
+        _write_feedback_pdf(variant, result, target)
+
+
+# The verdicts by name, printed in the feedback's language.
+VERDICT_WORDS = (N_("correct"), N_("equivalent"), N_("wrong"), N_("unreadable"), N_("missing"), N_("not graded"))
+
+
+def _write_feedback_pdf(variant: Variant, result: dict, target: Path) -> None:
     import os
     import tempfile
 
@@ -806,10 +819,11 @@ def write_feedback_pdf(variant: Variant, result: dict, target: Path) -> None:
                          verdict=verdict.verdict, student=_student_shown(verdict.student),
                          key=typeset_key(entry.value, entry.kind, line_characters=38,
                                          forms=forms.get(answer_id, NumberForms())),
-                         diagnosis="".join(_shortened(str(verdict.diagnosis or ""))),
+                         # Diagnoses marked N_ are translated; those made with numbers stay English.
+                         diagnosis="".join(_shortened(str(render.translate(verdict.diagnosis or "")))),
                          section=sections.get(answer_id, "")))
     body = render.environment().get_template("feedback.tex.j2").render(rows=rows, score=result["score"])
-    source = render.document(variant.meta, body, show_solutions=True, sheet="Feedback").dumps() + "\n"
+    source = render.document(variant.meta, body, show_solutions=True, sheet=N_("Feedback")).dumps() + "\n"
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".feedback-") as scratch:

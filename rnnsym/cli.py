@@ -35,6 +35,7 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, default=Path("output"), help="output directory (default: output)")
     report.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     _add_format(report)
+    _add_language(report)
     answers = commands.add_parser("answers", help="print the answers JSON (no LaTeX needed)")
     answers.add_argument("--params", type=Path, help="parameter file (TOML)")
     check = commands.add_parser("check", help="check a student's answers against the variant's key")
@@ -42,6 +43,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--params", type=Path, help="the variant's parameter file (TOML)")
     check.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     check.add_argument("--pdf", type=Path, help="also write a feedback PDF here")
+    _add_language(check)
     check.add_argument("--params-dir", type=Path, help="a variants folder (one params.toml per variant)")
     check.add_argument("--answers-dir", type=Path, help="answers files named <variant id>.toml or .json")
     check.add_argument("--gradebook", type=Path,
@@ -73,10 +75,29 @@ def parser() -> argparse.ArgumentParser:
                              help="spectral radius of W below, at or above 1 (default: mixed)")
         command.add_argument("--course", default="", help="course name printed on every sheet")
         if name == "variants":
+            _add_language(command)
             command.add_argument("--out", type=Path, default=Path("output/variants"), help="output directory")
             command.add_argument("--shard", default="1/1", help="build only part K of N of the batch, as K/N")
             _add_format(command)
     return main
+
+
+def _add_language(command: argparse.ArgumentParser) -> None:
+    from rnnsym.i18n import LANGUAGES
+
+    command.add_argument("--language", choices=LANGUAGES,
+                         help="language of the documents: en or fa (Persian); "
+                              "default: [meta] language of the parameter file, else en")
+
+
+def _with_language(variant, arguments):
+    """The variant in the language --language asks for (the parameter file's otherwise)."""
+    import dataclasses
+
+    language = getattr(arguments, "language", None)
+    if language is None or language == variant.meta.language:
+        return variant
+    return dataclasses.replace(variant, meta=dataclasses.replace(variant.meta, language=language))
 
 
 # The editions a report or a variant is built in: the PDF (the default), the
@@ -114,7 +135,8 @@ def batch_spec(arguments):
     # Checked as params.toml will check it, so no variant is built that its own file would refuse.
     text(COURSE_LENGTH)(arguments.course, "--course")
     options = {"p1_fixed_points": arguments.fixed_points, "p3_regime": arguments.regime}
-    return variants.BatchSpec(arguments.seed, count, students, options, course=arguments.course)
+    return variants.BatchSpec(arguments.seed, count, students, options, course=arguments.course,
+                              language=getattr(arguments, "language", None) or "en")
 
 
 def run_batch_command(arguments) -> int:
@@ -204,7 +226,7 @@ def _run_single_check(arguments, budgets) -> int:
 
     if arguments.answers is None:
         raise InputError("arguments: expected an ANSWERS file (or --params-dir with --answers-dir)")
-    variant = load_variant(arguments.params)
+    variant = _with_language(load_variant(arguments.params), arguments)
     answers = checker.read_answers(arguments.answers)
     try:
         result = checker.check_answers(variant, pipeline.solve(variant), answers, sandbox.Grader(budgets))
@@ -261,13 +283,15 @@ def run_report(arguments) -> int:
     key = build_cache.build_key(arguments.params) if arguments.params is None or arguments.params.is_file() else None
     if key:
         key = f"{key}-{arguments.format}"
+    if key and arguments.language:
+        key = build_cache.with_option(key, "language", arguments.language)
     if key and not arguments.force and build_cache.up_to_date(arguments.out, key):
         print(f"{arguments.out}: up to date (nothing changed since the last build)")
         return 0
     from rnnsym import pipeline
     from rnnsym.params import load_variant
 
-    variant = load_variant(arguments.params)
+    variant = _with_language(load_variant(arguments.params), arguments)
     formats = _formats(arguments.format)
     if "pdf" in formats:  # with "both", the pages are built from the PDF's figures
         outputs = pipeline.build_report(variant, arguments.out, html_pages="html" in formats).outputs

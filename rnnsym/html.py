@@ -16,6 +16,7 @@ pandoc or TeX maths.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import os
 import re
@@ -24,7 +25,8 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from rnnsym import __version__, render
+from rnnsym import __version__, i18n, render
+from rnnsym.i18n import N_
 from rnnsym.latex_to_html import extract_pictures, pandoc_html, postprocess, require_pandoc, tabbing_to_blocks
 from rnnsym.params import Meta, Variant
 from rnnsym.svg_figures import svg_sections, tikz_svgs
@@ -53,7 +55,7 @@ def _text(value: str) -> str:
     return f"<bdi>{html.escape(value)}</bdi>"
 
 
-SHEET_NAMES = {"solutions": "Solutions", "problems": "Problems"}
+SHEET_NAMES = {"solutions": N_("Solutions"), "problems": N_("Problems")}
 
 
 def page(meta: Meta, fragment: str, sheet: str, *, lang: str = "en", direction: str = "ltr",
@@ -73,13 +75,20 @@ def page(meta: Meta, fragment: str, sheet: str, *, lang: str = "en", direction: 
     if not re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*", lang):
         raise ValueError(f"lang {lang!r}: expected a language tag such as 'en' or 'fa'")
     other = "problems" if sheet == "solutions" else "solutions"
+    # The page's words in the current document's language (rnnsym.i18n.using).
+    _ = i18n._
+    names = {key: _(name) for key, name in SHEET_NAMES.items()}
     identification = render.identification(meta, sheet == "solutions", SHEET_NAMES[sheet])
+    made_by = _("Made by rnnsym %(version)s from the same derivations and checks as the\nPDF.") % {
+        "version": html.escape(__version__)}
+    contents_label = html.escape(_("Contents"), quote=True)
+    meta = dataclasses.replace(meta, title=_(meta.title))  # the default title is a message id
     head_math = ('<link rel="stylesheet" href="assets/katex/katex.min.css">\n'
                  '<script defer src="assets/katex/katex.min.js"></script>\n'
                  '<script defer src="assets/render-math.js"></script>\n') if math == "katex" else ""
     navigation = "\n".join(f'<li><a href="#{html.escape(i, quote=True)}">{title}</a></li>'
                            for i, title in contents(fragment))
-    title = f"{SHEET_NAMES[sheet]}: {meta.title} ({meta.variant})"
+    title = f"{names[sheet]}: {meta.title} ({meta.variant})"
     course = f'<p class="rnnsym-course">{_text(meta.course)}</p>\n' if meta.course else ""
     return f"""<!DOCTYPE html>
 <html lang="{lang}" dir="{direction}">
@@ -96,18 +105,17 @@ def page(meta: Meta, fragment: str, sheet: str, *, lang: str = "en", direction: 
 <h1>{_text(meta.title)}</h1>
 {course}<p class="rnnsym-identification">{_text(identification)}</p>
 </header>
-<nav aria-label="Contents">
+<nav aria-label="{contents_label}">
 <ul>
 {navigation}
-<li><a href="{other}.html">{SHEET_NAMES[other]}</a></li>
+<li><a href="{other}.html">{names[other]}</a></li>
 </ul>
 </nav>
 <main>
 {fragment}
 </main>
 <footer>
-<p>{_text(identification)}. Made by rnnsym {html.escape(__version__)} from the same derivations and checks as the
-PDF.</p>
+<p>{_text(identification)}. {made_by}</p>
 </footer>
 </body>
 </html>
@@ -201,9 +209,14 @@ def build_html(variant: Variant, out_dir: Path, *, solved=None, problem_sheet: b
     Raises:
         CheckFailed, HtmlError, LatexError.
     """
+    require_pandoc()  # before any work
+    with i18n.using(variant.meta.language):
+        return _build_html(variant, out_dir, solved, problem_sheet, math, lang, direction)
+
+
+def _build_html(variant, out_dir, solved, problem_sheet, math, lang, direction) -> dict[str, Path]:
     from rnnsym import pipeline
 
-    require_pandoc()  # before any work
     solved = solved if solved is not None else pipeline.solve(variant)
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".build-html-") as scratch:

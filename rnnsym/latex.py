@@ -41,6 +41,19 @@ TEX_PACKAGES = (
     "texlive-pictures lmodern poppler-utils bubblewrap"
 )
 SANDBOX_PACKAGE = "bubblewrap"
+# A Persian (right-to-left) document: XeLaTeX with xepersian and Debian's
+# Nazli font, installed only when such a document is built (scripts/ensure-deps.sh
+# persian; tests/test_install_list.py derives the list).
+PERSIAN_PACKAGES = "texlive-xetex texlive-lang-arabic fonts-farsiweb"
+# What a Persian build needs, and the package of each (the message names them).
+PERSIAN_NEEDS = (
+    ("xelatex", "program", "texlive-xetex"),
+    ("xepersian.sty", "tex", "texlive-lang-arabic"),
+    ("/usr/share/fonts/truetype/farsiweb/nazli.ttf", "file", "fonts-farsiweb"),
+    ("/usr/share/fonts/truetype/farsiweb/nazlib.ttf", "file", "fonts-farsiweb"),
+)
+# latexmk's switch for each engine.
+ENGINES = {"pdflatex": "-pdf", "xelatex": "-xelatex"}
 # Set to "off" to compile without the sandbox (documents you trust only).
 SANDBOX_VARIABLE = "RNNSYM_TEX_SANDBOX"
 # 2026-01-01T00:00:00Z: the date TeX writes into every PDF.
@@ -56,9 +69,53 @@ TEX_TREE_VARIABLES = ("TEXMFROOT", "TEXMFDIST", "TEXMFMAIN", "TEXMFLOCAL", "TEXM
 SYSTEM_DIRECTORIES = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 
 
-def require_latex(untrusted: bool = False) -> None:
+def engine_for(language: str) -> str:
+    """The TeX engine of a document in ``language``: XeLaTeX for right to left."""
+    from rnnsym import i18n
+
+    return "xelatex" if i18n.is_rtl(language) else "pdflatex"
+
+
+def current_engine() -> str:
+    """The engine of the document being built (its language: :func:`rnnsym.i18n.using`)."""
+    from rnnsym import i18n
+
+    return engine_for(i18n.current())
+
+
+def missing_persian() -> list[tuple[str, str]]:
+    """(what, Debian package) for each piece of the Persian build that is missing."""
+    kpsewhich = shutil.which("kpsewhich")
+    missing = []
+    for what, kind, package in PERSIAN_NEEDS:
+        if kind == "program":
+            present = shutil.which(what) is not None
+        elif kind == "tex":
+            present = kpsewhich is not None and subprocess.run(
+                [kpsewhich, what], capture_output=True, text=True, check=False).stdout.strip() != ""
+        else:
+            present = os.path.isfile(what)
+        if not present:
+            missing.append((what, package))
+    return missing
+
+
+def require_latex(untrusted: bool = False, engine: str | None = None) -> None:
     """Raises :class:`LatexError` naming what to install if TeX is missing, or
-    its sandbox where the document needs one (see :func:`sandbox_required`)."""
+    its sandbox where the document needs one (see :func:`sandbox_required`).
+
+    ``engine``: "pdflatex", or "xelatex" for a Persian document, which also
+    needs xepersian and the Persian font (default: the current document's).
+    """
+    engine = engine or current_engine()
+    if engine == "xelatex":
+        persian = missing_persian()
+        if persian:
+            raise LatexError(
+                f"a Persian document needs XeLaTeX, xepersian and the Nazli font; missing: "
+                f"{', '.join(what for what, _ in persian)}; install them: sudo apt-get install {PERSIAN_PACKAGES} "
+                f"(or scripts/ensure-deps.sh persian)"
+            )
     missing = [tool for tool in ("latexmk", "pdflatex") if shutil.which(tool) is None]
     if missing:
         needed = TEX_PACKAGES.split()
@@ -112,9 +169,9 @@ def _bwrap() -> str | None:
 
 
 def _tool_directories() -> list[str]:
-    """The directories of the latexmk and pdflatex that PATH finds."""
+    """The directories of the latexmk and the TeX engines that PATH finds."""
     directories = []
-    for tool in ("latexmk", "pdflatex"):
+    for tool in ("latexmk", *ENGINES):
         found = shutil.which(tool)
         if found:
             directory = os.path.dirname(os.path.abspath(found))
@@ -368,20 +425,22 @@ def _run(command: list[str], build_dir: Path, timeout: float, *, untrusted: bool
 
 
 def compile_pdf(tex_file: Path, timeout: float | None = None, *, untrusted: bool = False,
-                single_pass: bool = False) -> Path:
+                single_pass: bool = False, engine: str | None = None) -> Path:
     """Compiles ``tex_file`` in its own directory and returns the PDF's path.
 
     ``untrusted``: the document carries what students submitted, so it is
     compiled in the sandbox or not at all. ``single_pass``: the document
     refers to nothing (no \\ref, no table of contents), so one pdflatex run
     is the whole compile; otherwise latexmk runs pdflatex until the
-    references settle.
+    references settle. ``engine``: "pdflatex", or "xelatex" for a
+    right-to-left document (default: the current document's language's).
 
     Raises:
         LatexError: TeX or its sandbox is missing, the compile failed (with the
             log's error lines), or it ran longer than ``timeout`` seconds.
     """
-    require_latex(untrusted)
+    engine = engine or current_engine()
+    require_latex(untrusted, engine)
     build_dir = tex_file.parent
     if timeout is None:
         timeout = float(os.environ.get("RNNSYM_TEX_TIMEOUT", TIMEOUT_SECONDS))
@@ -389,8 +448,11 @@ def compile_pdf(tex_file: Path, timeout: float | None = None, *, untrusted: bool
     # build directory for the next compile there.
     flags = ["-interaction=nonstopmode", "-halt-on-error", "-file-line-error", "-no-shell-escape"]
     # -recorder in both: the .fls file lists what TeX read (tests/test_install_list.py).
-    command = ["pdflatex", "-recorder", *flags] if single_pass else ["latexmk", "-norc", "-pdf", *flags, "-quiet"]
-    fmt = _preamble_format(tex_file.read_text(encoding="utf-8", errors="replace"), timeout)
+    command = [engine, "-recorder", *flags] if single_pass else ["latexmk", "-norc", ENGINES[engine], *flags, "-quiet"]
+    # XeTeX cannot dump the OpenType fonts fontspec loads into a format: a
+    # Persian document compiles its preamble every time.
+    fmt = _preamble_format(tex_file.read_text(encoding="utf-8", errors="replace"), timeout) \
+        if engine == "pdflatex" else None
     if fmt is not None:
         # A copy beside the document, since TeX (sandboxed) sees only its build
         # directory; a copy, not a link, so nothing a document writes there

@@ -23,6 +23,7 @@ import subprocess
 import tempfile
 from typing import Sequence
 
+from rnnsym import i18n
 from rnnsym.errors import HtmlError
 
 # Debian's packages the HTML edition needs beyond the PDF's (the TikZ
@@ -53,6 +54,12 @@ PANDOC_MACROS = (
     "\\newcommand{\\textquotedbl}{\"}\n"
     "\\newcommand{\\textlangle}{\u27e8}\n"
     "\\newcommand{\\textrangle}{\u27e9}\n"
+    # The Persian edition's left-to-right runs (rnnsym.tex_text.LTR_MACRO,
+    # xepersian's \\lr and latin environment): the page's bidi algorithm
+    # orders Latin words inside Persian text itself.
+    "\\newcommand{\\rnnsymltr}[1]{#1}\n"
+    "\\newcommand{\\lr}[1]{#1}\n"
+    "\\newenvironment{latin}{}{}\n"
 )
 
 _TIKZ = re.compile(r"(?:^%\s*alt:(?P<alt>[^\n]*)\n)?(?P<code>\\begin\{tikzpicture\}.*?\\end\{tikzpicture\})",
@@ -176,7 +183,8 @@ def postprocess(fragment: str, picture_files: Sequence[str], pictures: Sequence[
 
     def figure(match: re.Match) -> str:
         # Numbered in order, as LaTeX and pandoc's \ref number them ("Figure 1").
-        caption = f"<span class=\"rnnsym-figure-number\">Figure {next(numbers)}:</span> " + match.group("caption")
+        label = i18n._("Figure %(number)s:") % {"number": next(numbers)}
+        caption = f"<span class=\"rnnsym-figure-number\">{label}</span> " + match.group("caption")
         figure_id = re.search(r'id="([^"]+)"', match.group(0))
         html_figure = _figure_html(html.unescape(match.group("src")), caption_text(match.group("caption")), caption)
         if figure_id:

@@ -18,6 +18,7 @@ import sympy
 
 from rnnsym.errors import InputError
 from rnnsym.exact import NumberForms, Typed, format_number, parse_number, typed_number
+from rnnsym.i18n import LANGUAGES, N_
 
 Reader = Callable[[object, str], Any]
 
@@ -168,13 +169,16 @@ def read_section(cls: type, section: str, table: object):
 class Meta:
     """The free-text description of a variant, printed on its sheets."""
 
-    title: str = rule(text(200), "Recurrent networks: dynamics and cost")
+    title: str = rule(text(200), N_("Recurrent networks: dynamics and cost"))
     course: str = rule(text(COURSE_LENGTH), "")
     variant: str = rule(text(100), "default")
     # Set for generated variants: who the sheet is for, and how to redraw it.
     student: str = rule(text(STUDENT_NAME_LENGTH), "")
     student_id: str = rule(text(STUDENT_ID_LENGTH), "")
     seed: str = rule(text(100), "")
+    # The language of the sheets: "en" (the default) or "fa" (Persian, right
+    # to left, typeset by XeLaTeX; rnnsym.i18n).
+    language: str = rule(choice(*LANGUAGES), "en")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rnnsym import answer_table, latex, render
+from rnnsym import answer_table, i18n, latex, render
 from rnnsym.errors import CheckFailed
 from rnnsym.exact import NumberForms
 from rnnsym.params import Variant, variant_as_strings
@@ -118,6 +118,16 @@ def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False
 
         html.require_pandoc()
     solved = solve(variant)
+    with i18n.using(variant.meta.language):
+        return _build_documents(variant, solved, out_dir, problem_sheet, html_pages)
+
+
+def _build_documents(variant: Variant, solved: list[Solved], out_dir: Path, problem_sheet: bool,
+                     html_pages: bool) -> BuildResult:
+    """The documents of :func:`build_report`, in the current language."""
+    if html_pages:
+        from rnnsym import html
+
     latex.require_latex()
     out_dir.mkdir(parents=True, exist_ok=True)
     sheets = {"solutions": True, **({"problems": False} if problem_sheet else {})}

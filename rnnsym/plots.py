@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -10,6 +11,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from rnnsym import i18n  # noqa: E402
 
 # Every figure is included at its natural size (no width= in the templates),
 # so FONT_POINTS here is the size on paper, the 11 pt text's footnote size;
@@ -27,6 +30,40 @@ KIND_STYLE = {
     "source": dict(marker="o", markerfacecolor="white", markeredgecolor="black"),
     "non-hyperbolic": dict(marker="D", markerfacecolor="grey", markeredgecolor="black"),
 }
+
+
+# Persian words in figures: matplotlib draws a string's characters left to
+# right, unjoined, so the words are shaped first (arabic-reshaper picks each
+# letter's joined form) and put in visual order (python-bidi); maths between
+# $...$ stays as written, and the pieces are laid out right to left. The
+# glyphs come from Debian's Nazli, the Persian PDF's font (fonts-farsiweb),
+# after DejaVu Sans for everything else.
+PERSIAN_FONT = "/usr/share/fonts/truetype/farsiweb/nazli.ttf"
+_MATH = re.compile(r"(\$[^$]*\$)")
+
+
+def words(message: str, **values: str) -> str:
+    """A figure's label or legend entry (a message id, with ``%(name)s``
+    values) in the current document's language, ready for matplotlib."""
+    text = i18n._(message) % values if values else i18n._(message)
+    if not i18n.is_rtl(i18n.current()):
+        return text
+    from arabic_reshaper import reshape
+    from bidi.algorithm import get_display
+
+    pieces = [piece if _MATH.fullmatch(piece) else get_display(reshape(piece)) for piece in _MATH.split(text) if piece]
+    return "".join(reversed(pieces))
+
+
+def _style() -> dict:
+    """The rc parameters of a figure in the current document's language."""
+    if not i18n.is_rtl(i18n.current()) or not Path(PERSIAN_FONT).exists():
+        return STYLE
+    from matplotlib import font_manager
+
+    if "Nazli" not in {font.name for font in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(PERSIAN_FONT)
+    return {**STYLE, "font.family": ["DejaVu Sans", "Nazli"]}
 
 
 def width(fraction: float) -> float:
@@ -71,7 +108,7 @@ def cobweb(
         The file name written.
     """
     low, high = domain
-    with plt.rc_context(STYLE):
+    with plt.rc_context(_style()):
         return _cobweb(path, step, starts, fixed, low, high, label, steps)
 
 
@@ -105,7 +142,7 @@ def _cobweb(path, step, starts, fixed, low, high, label, steps) -> str:
 
 def lines(path: Path, curves: dict, *, xlabel: str, ylabel: str, log: bool = False) -> str:
     """Several named curves against their (integer) index, the legend beside the axes."""
-    with plt.rc_context(STYLE):
+    with plt.rc_context(_style()):
         figure, axes = plt.subplots(figsize=(4.0, 2.7))
         for label, values in curves.items():
             axes.plot(range(len(values)), values, label=label, linewidth=1.3)
@@ -121,7 +158,7 @@ def lines(path: Path, curves: dict, *, xlabel: str, ylabel: str, log: bool = Fal
 
 def components(path: Path, trajectories: dict) -> str:
     """One panel per trajectory: each component of h^(t) against t, from h^(0) = (1, ..., 1)."""
-    with plt.rc_context(STYLE):
+    with plt.rc_context(_style()):
         figure, panels = plt.subplots(1, len(trajectories), figsize=(width(0.92), 2.6))
         for axes, (title, values) in zip(panels, trajectories.items()):
             for index in range(len(values[0])):
@@ -141,7 +178,7 @@ def components(path: Path, trajectories: dict) -> str:
 
 def wavefront_grid(path: Path, shape: tuple[int, int]) -> str:
     """A 2-D grid whose cells show, and are coloured by, their wavefront step i + j."""
-    with plt.rc_context(STYLE):
+    with plt.rc_context(_style()):
         return _wavefront_grid(path, shape)
 
 
@@ -161,5 +198,5 @@ def _wavefront_grid(path: Path, shape: tuple[int, int]) -> str:
     axes.set_yticks(range(rows))
     axes.set_xlabel(r"$j$")
     axes.set_ylabel(r"$i$")
-    axes.set_title(r"step $s = i + j$")
+    axes.set_title(words(i18n.N_(r"step $s = i + j$")))
     return save(figure, path)

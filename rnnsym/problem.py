@@ -6,6 +6,8 @@ import dataclasses
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from rnnsym.i18n import N_
+
 
 @dataclasses.dataclass(frozen=True)
 class Check:
@@ -64,6 +66,9 @@ class KeyEntry:
     intermediates: dict = dataclasses.field(default_factory=dict)
     nearby: tuple = ()  # (description, expression)
     shown: str = ""  # the key as the answers file writes it
+
+# The tolerance of an exact check, in the check tables' language.
+TOLERANCE_WORDS = (N_("exact"),)
 
 # The kinds of answers: how the checker compares them.
 ANSWER_KINDS = ("expression", "expressions", "numbers", "number", "words", "word", "integer", "exact", "matrix")

@@ -38,6 +38,17 @@ TIKZ_PAGE = (
 )
 
 
+def _preamble() -> str:
+    """The pictures' preamble in the current document's language: a Persian
+    document's pictures have Persian words, set by XeLaTeX with xepersian."""
+    from rnnsym import i18n, render
+
+    if not i18n.is_rtl(i18n.current()):
+        return TIKZ_PREAMBLE
+    return ("\\documentclass[11pt]{article}\n\\usepackage{amsmath,amssymb}\n\\usepackage{tikz}\n"
+            "\\usetikzlibrary{arrows.meta}\n" + render.PERSIAN_PREAMBLE + "\n\\hoffset=-1in \\voffset=-1in\n")
+
+
 def _cache_dir() -> Path:
     root = os.environ.get("RNNSYM_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "rnnsym")
@@ -45,7 +56,7 @@ def _cache_dir() -> Path:
 
 
 def _picture_key(code: str) -> str:
-    return hashlib.sha256((TIKZ_PREAMBLE + TIKZ_PAGE + code).encode("utf-8")).hexdigest()[:24]
+    return hashlib.sha256((_preamble() + TIKZ_PAGE + code).encode("utf-8")).hexdigest()[:24]
 
 
 def tikz_svgs(codes: Sequence[str], directory: Path) -> list[str]:
@@ -74,7 +85,7 @@ def _compile_pictures(missing: list[tuple[str, str]], cache: Path, directory: Pa
     work.mkdir(parents=True, exist_ok=True)
     tex = work / "pictures.tex"
     pages = "".join(TIKZ_PAGE.format(code=code) for code, _ in missing)
-    tex.write_text(TIKZ_PREAMBLE + "\\begin{document}\n" + pages + "\\end{document}\n", encoding="utf-8")
+    tex.write_text(_preamble() + "\\begin{document}\n" + pages + "\\end{document}\n", encoding="utf-8")
     pdf = latex.compile_pdf(tex)
     for page, (_, name) in enumerate(missing, start=1):
         result = subprocess.run(["pdftocairo", "-svg", "-f", str(page), "-l", str(page), str(pdf), str(work / name)],

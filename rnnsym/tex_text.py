@@ -248,3 +248,68 @@ def escape_code(text: str) -> str:
         output.append(tex)
         output.append(r"\allowbreak{}" if cluster in _BREAK_AFTER or kind == "space" else r"\penalty200{}")
     return "".join(output[:-1])
+
+
+# Right-to-left documents (XeLaTeX with xepersian): Arabic-script letters,
+# digits and punctuation print as written (the Persian font has them), and
+# so do the zero-width (non-)joiners next to a Persian letter, which Persian
+# spelling needs (U+200C in "می‌شود"). Arabic format characters (U+0600..0605,
+# U+061C, U+06DD) stay visible code points.
+_ARABIC_RANGES = "0600-06FF 0750-077F 08A0-08FF FB50-FDFF FE70-FEFF"
+ARABIC = _code_points(_ARABIC_RANGES) - frozenset("\u0600\u0601\u0602\u0603\u0604\u0605\u061c\u06dd")
+_JOINERS = frozenset("\u200c\u200d")
+# A left-to-right run inside right-to-left text: xepersian's \lr in text;
+# in maths (a value printed inside $...$) the run as it is, maths being left
+# to right already. rnnsym.render defines it in the Persian preamble.
+LTR_MACRO = r"\rnnsymltr"
+
+
+def _arabic(cluster: str) -> bool:
+    return cluster[0] in ARABIC
+
+
+def escape_text_rtl(text: str) -> str:
+    """Free text as LaTeX for a right-to-left XeLaTeX document.
+
+    Words in Arabic script (Persian) pass as written; every other run of
+    words (Latin, numbers, transliterated scripts), with the spaces between
+    them, is escaped as :func:`escape_text` escapes it and set left to right
+    in ``\\lr{...}``, so that "Ali Rezaei" keeps its order inside Persian text.
+    """
+    clusters = _clusters(str(text))
+    output: list[str] = []
+    latin: list[str] = []  # the current left-to-right run, not yet escaped
+    spaces: list[str] = []  # spaces after it, which belong to it only if more Latin follows
+
+    def flush_latin() -> None:
+        if latin:
+            run = "".join(latin)
+            # A number alone keeps to the Persian text: xepersian prints its
+            # digits as Persian digits; a run with letters, or a list of
+            # numbers ("0, 1"), is set left to right, in the order written.
+            ltr = (any(c.isalpha() or unicodedata.category(c[0]) in _INVISIBLE for c in latin)
+                   or sum(any(c.isdigit() for c in token) for token in run.replace(",", " ").split()) > 1)
+            output.append(LTR_MACRO + "{" + escape_text(run) + "}" if ltr else escape_text(run))
+            latin.clear()
+
+    for index, cluster in enumerate(clusters):
+        # A joiner beside a Persian letter is Persian spelling ("می‌شود", "n‌بعدی").
+        joiner_in_word = cluster in _JOINERS and (
+            (index > 0 and _arabic(clusters[index - 1])) or (index < len(clusters) - 1 and _arabic(clusters[index + 1])))
+        if _is_space(cluster):
+            (spaces if latin else output).append(" ")
+        elif _arabic(cluster) or joiner_in_word:
+            flush_latin()
+            output.extend(spaces)
+            spaces.clear()
+            if unicodedata.category(cluster[0]) in _INVISIBLE and not joiner_in_word:
+                output.append(LTR_MACRO + "{" + code_point(cluster) + "}")
+            else:
+                output.append(cluster)
+        else:
+            latin.extend(spaces)
+            spaces.clear()
+            latin.append(cluster)
+    flush_latin()
+    output.extend(spaces)
+    return "".join(output)

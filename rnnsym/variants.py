@@ -47,6 +47,7 @@ class BatchSpec:
     options: dict = dataclasses.field(default_factory=dict)
     title: str = Meta.title
     course: str = ""
+    language: str = "en"
 
 
 def variant_id(seed: int, index: int) -> str:
@@ -104,7 +105,7 @@ def _draw_variant(spec: BatchSpec, index: int, attempt: int) -> Variant:
     }
     student = spec.students[index] if spec.students else Student("")
     meta = Meta(title=spec.title, course=spec.course, variant=variant_id(spec.seed, index),
-                student=student.name, student_id=student.id, seed=str(spec.seed))
+                student=student.name, student_id=student.id, seed=str(spec.seed), language=spec.language)
     # Its numbers print as its params.toml types them, so a rebuild is the same.
     return Variant(meta, problems, typed=written_forms(problems))
 

@@ -3,6 +3,8 @@
 #   ensure-deps.sh python [PYTHON]  - a Python >= 3.11 that can make a venv
 #   ensure-deps.sh tex              - latexmk, pdflatex, the LaTeX packages
 #                                     the documents load, poppler's tools
+#   ensure-deps.sh persian          - XeLaTeX, xepersian and the Nazli font of
+#                                     the Persian edition ([meta] language = "fa")
 #   ensure-deps.sh maxima           - Maxima, which the tests run on the
 #                                     Moodle export's STACK keys
 #   ensure-deps.sh html             - pandoc, for the HTML edition
@@ -27,6 +29,15 @@ PYTHON_DEBS="python3 python3-venv python3-pip"
 # each package has one): the tools the build runs and the files it loads.
 TEX_TOOLS="latexmk pdflatex kpsewhich pdftotext pdftoppm bwrap"
 TEX_FILES="article.cls amsmath.sty amssymb.sty booktabs.sty longtable.sty array.sty graphicx.sty xcolor.sty geometry.sty textcomp.sty lmodern.sty tikz.sty"
+
+# The Persian edition, installed only where a Persian document is built
+# (make test; make report with a Persian PARAMS file). Derived the same way:
+# tests/test_install_list.py records a Persian build's files; rnnsym.latex.
+# PERSIAN_PACKAGES names the same packages.
+PERSIAN_DEBS="texlive-xetex texlive-lang-arabic fonts-farsiweb"
+PERSIAN_TOOLS="xelatex"
+PERSIAN_TEX_FILES="xepersian.sty bidi.sty fontspec.sty"
+PERSIAN_FONT_FILES="/usr/share/fonts/truetype/farsiweb/nazli.ttf /usr/share/fonts/truetype/farsiweb/nazlib.ttf"
 
 # The Moodle export's tests have Maxima evaluate the keys it prints for STACK.
 MAXIMA_DEBS="maxima"
@@ -120,6 +131,35 @@ check_tex() {
     fi
 }
 
+missing_persian() {  # prints what is missing, space-separated
+    local missing="" tool file
+    for tool in $PERSIAN_TOOLS; do
+        command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
+    done
+    for file in $PERSIAN_TEX_FILES; do
+        if ! command -v kpsewhich >/dev/null 2>&1 || [ -z "$(kpsewhich "$file")" ]; then
+            missing="$missing $file"
+        fi
+    done
+    for file in $PERSIAN_FONT_FILES; do
+        [ -f "$file" ] || missing="$missing $file"
+    done
+    echo "$missing"
+}
+
+check_persian() {
+    local missing
+    missing=$(missing_persian)
+    if [ -n "$missing" ]; then
+        install_or_explain "the Persian edition's TeX pieces ($missing )" "$PERSIAN_DEBS"
+        missing=$(missing_persian)
+        if [ -n "$missing" ]; then
+            echo "ensure-deps: still missing after installing $PERSIAN_DEBS:$missing" >&2
+            exit 1
+        fi
+    fi
+}
+
 missing_maxima() {  # prints what is missing, space-separated
     local missing="" tool
     for tool in $MAXIMA_TOOLS; do
@@ -144,10 +184,11 @@ check_maxima() {
 case "${1:-}" in
     python) check_python "${2:-python3}" ;;
     tex) check_tex ;;
+    persian) check_tex; check_persian ;;
     maxima) check_maxima ;;
     # shellcheck disable=SC2086
     html) check_tools "pandoc for the HTML edition" "$HTML_DEBS" $HTML_TOOLS ;;
     # shellcheck disable=SC2086
     browser) check_tools "the browser tests' pandoc and chromium" "$BROWSER_DEBS" $BROWSER_TOOLS ;;
-    *) echo "usage: $0 python [PYTHON] | tex | maxima | html | browser" >&2; exit 2 ;;
+    *) echo "usage: $0 python [PYTHON] | tex | persian | maxima | html | browser" >&2; exit 2 ;;
 esac

@@ -39,6 +39,16 @@ def latex_available():
     skip_unless(not missing, "LATEX", f"LaTeX tools missing: {', '.join(missing)} (make test installs them)")
 
 
+@pytest.fixture
+def persian_available(latex_available):
+    """XeLaTeX, xepersian and the Persian font (scripts/ensure-deps.sh persian installs them)."""
+    from rnnsym.latex import missing_persian
+
+    missing = [what for what, _ in missing_persian()]
+    skip_unless(not missing, "PERSIAN",
+                f"Persian TeX missing: {', '.join(missing)} (make test installs them: scripts/ensure-deps.sh persian)")
+
+
 def write(path, text):
     path.write_text(text, encoding="utf-8")
     return path

@@ -10,6 +10,7 @@ and pass an axe-core scan without a serious or critical violation.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import http.server
 import importlib.util
@@ -47,11 +48,10 @@ def site(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("site")
     html.build_html(load_variant(None), root / "default")
-    # The same page right to left, as a Persian edition will be (html.page's lang and direction).
-    solutions = (root / "default" / "html" / "solutions.html").read_text(encoding="utf-8")
-    rtl = solutions.replace('<html lang="en" dir="ltr">', '<html lang="fa" dir="rtl">', 1)
-    assert rtl != solutions
-    (root / "default" / "html" / "rtl-solutions.html").write_text(rtl, encoding="utf-8")
+    # The Persian edition ([meta] language = "fa"): right to left, from the Persian catalog.
+    default = load_variant(None)
+    html.build_html(dataclasses.replace(default, meta=dataclasses.replace(default.meta, language="fa")),
+                    root / "persian")
     spec = variants.BatchSpec(2026, 1, (variants.Student(HOSTILE_NAME, "7"),), {})
     drawn = variants.draw_batch(spec)[0]
     html.build_html(drawn, root / "drawn")
@@ -106,7 +106,8 @@ def open_page(browser, base: str, path: str, width: int):
 
 
 PAGES = ["default/html/solutions.html", "default/html/problems.html",
-         "drawn/html/problems.html", "drawn/html/solutions.html"]
+         "drawn/html/problems.html", "drawn/html/solutions.html",
+         "persian/html/solutions.html", "persian/html/problems.html"]
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -169,14 +170,30 @@ def test_a_hostile_student_name_is_text_in_the_browser(site, browser):
 
 def test_a_right_to_left_page_keeps_formulas_left_to_right(site, browser):
     base, _ = site
-    page, outside, errors = open_page(browser, base, "default/html/rtl-solutions.html", 360)
+    page, outside, errors = open_page(browser, base, "persian/html/solutions.html", 360)
     try:
         state = page.evaluate("""() => ({
             page: getComputedStyle(document.body).direction,
+            lang: document.documentElement.lang,
             formulas: [...new Set([...document.querySelectorAll('span.math')].map(s => getComputedStyle(s).direction))],
             scrollWidth: document.scrollingElement.scrollWidth,
+            heading: document.querySelector('main h2').textContent,
         })""")
+        # A known formula of problem 1, h_{t+1} = sigma(w h_t + b), laid out left to right on the
+        # screen: h, then =, then sigma, then w, each to the right of the one before.
+        order = page.evaluate(r"""() => {
+            const tex = 'h_{t+1} = \\sigma(w h_t + b)';
+            const math = [...document.querySelectorAll('span.math')].find(
+                s => (s.querySelector('annotation') || {}).textContent === tex);
+            if (!math) return null;
+            const glyphs = [...math.querySelectorAll('.katex-html .mord, .katex-html .mrel, .katex-html .mop')]
+                .filter(e => e.children.length === 0);
+            const x = text => glyphs.find(e => e.textContent === text).getBoundingClientRect().left;
+            return [x('h'), x('='), x('\u03c3'), x('w')];
+        }""")
     finally:
         page.context.close()
-    assert state == {"page": "rtl", "formulas": ["ltr"], "scrollWidth": 360}
+    assert state["page"] == "rtl" and state["lang"] == "fa" and state["formulas"] == ["ltr"]
+    assert state["scrollWidth"] == 360 and state["heading"] == "کلید پاسخ\u200cها"
+    assert order is not None and order == sorted(order) and len(set(order)) == 4, order
     assert outside == [] and errors == []

@@ -11,6 +11,7 @@ line and in the error message of :func:`rnnsym.latex.require_latex`.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import shutil
@@ -63,7 +64,9 @@ def owning_package(path: str) -> str | None:
     """The Debian package that ships ``path`` (following links), or None for generated files."""
     if path.startswith(GENERATED_TREES):
         return None
-    for candidate in dict.fromkeys((path, str(Path(path).resolve()))):
+    # Merged /usr: PATH may find /bin/x, which dpkg knows as /usr/bin/x.
+    usr = "/usr" + path if path.startswith(("/bin/", "/sbin/")) else path
+    for candidate in dict.fromkeys((path, usr, str(Path(path).resolve()))):
         result = subprocess.run(["dpkg", "-S", candidate], capture_output=True, text=True)
         if result.returncode == 0:
             # "pkg:arch, other: /path" - diversions aside, the first owner.
@@ -171,6 +174,56 @@ def test_every_tex_input_comes_from_the_install_list(monkeypatch, tmp_path):
     missing = uncovered(owners, shell_list("TEX_DEBS"))
     assert not missing, ("TeX files from Debian packages that scripts/ensure-deps.sh does not install: "
                          + "; ".join(f"{package} ({', '.join(files[:3])})" for package, files in missing.items()))
+
+
+@pytest.mark.latex
+@pytest.mark.usefixtures("persian_available")
+def test_every_tex_input_of_a_persian_build_comes_from_the_persian_list(monkeypatch, tmp_path):
+    """The Persian edition (XeLaTeX): solutions, problem sheet and feedback,
+    recorded the same way, against the base list plus PERSIAN_DEBS."""
+    if shutil.which("dpkg") is None:
+        pytest.skip("not a Debian system: no dpkg to map files to packages")
+    recordings = _compile_recording(monkeypatch, tmp_path)
+    variant = load_variant(None)
+    variant = dataclasses.replace(variant, meta=dataclasses.replace(variant.meta, language="fa"))
+    pipeline.build_report(variant, tmp_path / "variant", problem_sheet=True)
+    solved = pipeline.solve(variant)
+    result = checker.check_answers(variant, solved, {"1b.derivative": "w*h_next*(1-h_next)", "1c.kinds": ["x"]})
+    checker.write_feedback_pdf(variant, result, tmp_path / "feedback.pdf")
+    assert len(recordings) == 3
+    inputs = set().union(*map(recorded_inputs, recordings))
+    tex_inputs = {p for p in inputs if p.startswith(TEX_TREES + GENERATED_TREES)}
+    assert any(p.endswith("xepersian.sty") for p in tex_inputs), "the recorder saw no xepersian"
+    # XeTeX opens the Persian font by its path (render.PERSIAN_FONT_DIR), which the recorder may not list.
+    from rnnsym.render import PERSIAN_FONT_DIR
+    tex_inputs |= {PERSIAN_FONT_DIR + name for name in ("nazli.ttf", "nazlib.ttf")}
+    owners = {path: owning_package(path) for path in tex_inputs}
+    assert "(no package)" not in owners.values(), [p for p, o in owners.items() if o == "(no package)"]
+    missing = uncovered(owners, shell_list("TEX_DEBS") + shell_list("PERSIAN_DEBS"))
+    assert not missing, ("TeX files of a Persian build from Debian packages that ensure-deps.sh persian does not "
+                         "install: " + "; ".join(f"{package} ({', '.join(files[:3])})" for package, files in missing.items()))
+    # And the Persian list holds nothing more than the build reads or runs
+    # (texlive-xetex: the xelatex command; xetex itself is texlive-binaries').
+    used = set(owners.values()) | {owning_package(shutil.which("xelatex"))}
+    assert set(shell_list("PERSIAN_DEBS")) <= used, (set(shell_list("PERSIAN_DEBS")) - used, shutil.which("xelatex"))
+
+
+def test_the_persian_lists_agree():
+    assert sorted(latex.PERSIAN_PACKAGES.split()) == sorted(shell_list("PERSIAN_DEBS"))
+    assert {package for _, _, package in latex.PERSIAN_NEEDS} <= set(shell_list("PERSIAN_DEBS"))
+
+
+def test_ensure_deps_has_a_sentinel_for_every_persian_package():
+    if shutil.which("dpkg") is None or shutil.which("xelatex") is None:
+        pytest.skip("not a Debian system with the Persian TeX installed")
+    # The command itself: /usr/bin/xelatex is texlive-xetex's (a link to texlive-binaries' xetex).
+    owners = {owning_package(shutil.which(tool)) for tool in shell_list("PERSIAN_TOOLS")}
+    for name in shell_list("PERSIAN_TEX_FILES"):
+        found = subprocess.run(["kpsewhich", name], capture_output=True, text=True).stdout.strip()
+        assert found, f"{name} is checked by ensure-deps.sh but not installed"
+        owners.add(owning_package(found))
+    owners |= {owning_package(path) for path in shell_list("PERSIAN_FONT_FILES")}
+    assert set(shell_list("PERSIAN_DEBS")) <= owners, set(shell_list("PERSIAN_DEBS")) - owners
 
 
 def test_every_tool_the_build_runs_is_in_the_list():
