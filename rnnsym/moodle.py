@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import hashlib
 import html
 import json
 import os
@@ -63,6 +64,8 @@ from rnnsym.registry import PROBLEMS
 from rnnsym.safe_io import printable, write_atomically
 
 CATEGORY_ROOT = "$course$/rnnsym"
+# Every answer id the sheets ask, in sheet order: one category each.
+ANSWER_IDS = tuple(spec.id for problem in PROBLEMS.values() for spec in problem.answer_specs)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,6 +124,42 @@ def _checked_answers(folder: Path) -> dict:
 # --- one variant ---------------------------------------------------------------------
 
 
+# `rnnsym variants` writes each variant's questions beside its answers while
+# the derivation is in memory; the export uses them only while the stamp
+# (params.toml, answers.json and every source file of rnnsym) still matches,
+# and derives the variant again otherwise.
+QUESTIONS_FILE = "moodle-questions.json"
+
+
+def questions_stamp(folder: Path) -> str:
+    """What the stored questions of ``folder`` were made from."""
+    from rnnsym import build_cache
+
+    digest = hashlib.sha256(build_cache.build_key(folder / "params.toml").encode())
+    digest.update((folder / "answers.json").read_bytes())
+    return digest.hexdigest()
+
+
+def store_questions(folder: Path, variant: Variant, solved: list[pipeline.Solved]) -> None:
+    """Writes the questions of a variant just built into its folder, stamped."""
+    questions = questions_for(variant, solved)
+    document = {"stamp": questions_stamp(folder),
+                "questions": [dataclasses.asdict(question) for question in questions]}
+    write_atomically(folder / QUESTIONS_FILE, json.dumps(document, ensure_ascii=False) + "\n")
+
+
+def _stored_questions(folder: Path) -> list[Question] | None:
+    """The stored questions, when they were made from the folder as it is now."""
+    try:
+        document = json.loads((folder / QUESTIONS_FILE).read_text(encoding="utf-8"))
+        if document["stamp"] != questions_stamp(folder):
+            return None
+        questions = [Question(str(q["answer_id"]), str(q["variant"]), str(q["xml"])) for q in document["questions"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return questions if [q.answer_id for q in questions] == list(ANSWER_IDS) else None
+
+
 def variant_questions(folder: Path) -> list[Question]:
     """The questions of one variant folder, one per answer id, in sheet order.
 
@@ -128,6 +167,9 @@ def variant_questions(folder: Path) -> list[Question]:
         InputError: params.toml cannot be read, or answers.json differs from
             the answers re-derived from it.
     """
+    stored = _stored_questions(folder)
+    if stored is not None:
+        return stored
     variant = load_variant(folder / "params.toml")
     solved = derive_variant(variant)
     derived = json.loads(json.dumps(pipeline.answers_document(variant, solved)["answers"]))

@@ -98,7 +98,7 @@ class BuildResult:
 
 
 def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False,
-                 html_pages: bool = False) -> BuildResult:
+                 html_pages: bool = False, solved: list[Solved] | None = None) -> BuildResult:
     """Builds solutions.pdf, solutions.tex and answers.json in ``out_dir``
     (and problems.pdf/.tex, the statements only, with ``problem_sheet``).
 
@@ -107,7 +107,8 @@ def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False
     LaTeX) leaves the previous outputs as they were.
 
     ``html_pages``: also the HTML edition in ``out_dir/html``
-    (:mod:`rnnsym.html`), from the same sections and figures.
+    (:mod:`rnnsym.html`), from the same sections and figures. ``solved``:
+    the variant's :func:`solve` when the caller has it already.
 
     Raises:
         CheckFailed: a check failed (nothing is written).
@@ -117,7 +118,7 @@ def build_report(variant: Variant, out_dir: Path, *, problem_sheet: bool = False
         from rnnsym import html
 
         html.require_pandoc()
-    solved = solve(variant)
+    solved = solve(variant) if solved is None else solved
     with i18n.using(variant.meta.language):
         return _build_documents(variant, solved, out_dir, problem_sheet, html_pages)
 

@@ -21,7 +21,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-from rnnsym import drawing, merged_key, pipeline
+from rnnsym import drawing, merged_key, moodle, pipeline
 from rnnsym.errors import InputError, RnnsymError
 from rnnsym.params import STUDENT_ID_LENGTH, STUDENT_NAME_LENGTH, Meta, Variant, as_strings, written_forms
 from rnnsym.registry import PROBLEMS
@@ -172,7 +172,15 @@ def build_variant(variant: Variant, index: int, out_dir: Path, formats: tuple[st
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "params.toml").write_text(params_toml(variant), encoding="utf-8")
         if "pdf" in formats:  # with "html" too, the pages come from the PDF's figures
-            result = pipeline.build_report(variant, folder, problem_sheet=True, html_pages="html" in formats)
+            solved = pipeline.solve(variant)
+            result = pipeline.build_report(variant, folder, problem_sheet=True, html_pages="html" in formats,
+                                           solved=solved)
+            # The Moodle export's questions, while the derivation is at hand; a
+            # key that cannot be a question is the export's error to report.
+            try:
+                moodle.store_questions(folder, variant, solved)
+            except moodle.ExportError:
+                pass
         else:
             from rnnsym import html
 

@@ -360,3 +360,30 @@ def test_an_empty_list_of_kinds_offers_the_empty_list_and_single_words():
     question = moodle.question_element(spec, KeyEntry(spec.id, "words", []), load_variant(None), "")
     answers = {a.findtext("text"): a.get("fraction") for a in question.findall("answer")}
     assert answers == {"<p>(an empty list)</p>": "100", **{f"<p>{w}</p>": "0" for w in spec.choices}}
+
+
+@pytest.mark.latex
+def test_the_questions_stored_by_the_build_are_the_ones_the_export_derives(batch, tmp_path):
+    """`rnnsym variants` stores each variant's questions; the export uses them only while
+    they match the folder, and gives the same file as when it derives every variant again."""
+    folders = moodle.variant_folders(batch)
+    assert all((folder / moodle.QUESTIONS_FILE).is_file() for folder in folders)
+    with_stored = tmp_path / "stored.xml"
+    moodle.export(batch, with_stored, jobs=1)
+    copy = tmp_path / "copy"
+    shutil.copytree(batch, copy)
+    for folder in moodle.variant_folders(copy):
+        (folder / moodle.QUESTIONS_FILE).unlink()
+    derived = tmp_path / "derived.xml"
+    moodle.export(copy, derived, jobs=1)
+    assert with_stored.read_bytes() == derived.read_bytes()
+    # A stored file that no longer matches its folder is not used.
+    first = moodle.variant_folders(copy)[0]
+    shutil.copyfile(folders[0] / moodle.QUESTIONS_FILE, first / moodle.QUESTIONS_FILE)
+    stored = json.loads((first / moodle.QUESTIONS_FILE).read_text(encoding="utf-8"))
+    stored["questions"][0]["xml"] = "<question>planted</question>"
+    (first / moodle.QUESTIONS_FILE).write_text(json.dumps(stored), encoding="utf-8")
+    (first / "params.toml").write_text((first / "params.toml").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    again = tmp_path / "again.xml"
+    moodle.export(copy, again, jobs=1)
+    assert again.read_bytes() == derived.read_bytes()

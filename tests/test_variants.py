@@ -68,7 +68,7 @@ def test_roster_needs_a_name_column(tmp_path):
 
 
 def test_one_failing_variant_does_not_stop_the_others(tmp_path, monkeypatch):
-    def fake_build(variant, folder, problem_sheet, html_pages=False):
+    def fake_build(variant, folder, problem_sheet, html_pages=False, solved=None):
         if variant.meta.variant.endswith("v002"):
             raise CheckFailed("1 check(s) failed; nothing was published:\n  1a.residual: ...")
         for name in ("answers.json",):
