@@ -73,18 +73,24 @@ missing_tools() {  # $@: commands or absolute paths; prints the missing ones
     echo "$missing"
 }
 
-check_tools() {  # $1: what they are for, $2: Debian packages, $3...: sentinels
+check_group() {  # $1: what it is for, $2: Debian packages, $3...: the command printing what is missing
     local what=$1 debs=$2 missing
     shift 2
-    missing=$(missing_tools "$@")
+    missing=$("$@")
     if [ -n "$missing" ]; then
         install_or_explain "$what ($missing )" "$debs"
-        missing=$(missing_tools "$@")
+        missing=$("$@")
         if [ -n "$missing" ]; then
             echo "ensure-deps: still missing after installing $debs:$missing" >&2
             exit 1
         fi
     fi
+}
+
+check_tools() {  # $1: what they are for, $2: Debian packages, $3...: sentinels
+    local what=$1 debs=$2
+    shift 2
+    check_group "$what" "$debs" missing_tools "$@"
 }
 
 python_ok() {
@@ -119,16 +125,7 @@ missing_tex() {  # prints what is missing, space-separated
 }
 
 check_tex() {
-    local missing
-    missing=$(missing_tex)
-    if [ -n "$missing" ]; then
-        install_or_explain "TeX Live pieces ($missing )" "$TEX_DEBS"
-        missing=$(missing_tex)
-        if [ -n "$missing" ]; then
-            echo "ensure-deps: still missing after installing $TEX_DEBS:$missing" >&2
-            exit 1
-        fi
-    fi
+    check_group "TeX Live pieces" "$TEX_DEBS" missing_tex
 }
 
 missing_persian() {  # prints what is missing, space-separated
@@ -148,44 +145,15 @@ missing_persian() {  # prints what is missing, space-separated
 }
 
 check_persian() {
-    local missing
-    missing=$(missing_persian)
-    if [ -n "$missing" ]; then
-        install_or_explain "the Persian edition's TeX pieces ($missing )" "$PERSIAN_DEBS"
-        missing=$(missing_persian)
-        if [ -n "$missing" ]; then
-            echo "ensure-deps: still missing after installing $PERSIAN_DEBS:$missing" >&2
-            exit 1
-        fi
-    fi
-}
-
-missing_maxima() {  # prints what is missing, space-separated
-    local missing="" tool
-    for tool in $MAXIMA_TOOLS; do
-        command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
-    done
-    echo "$missing"
-}
-
-check_maxima() {
-    local missing
-    missing=$(missing_maxima)
-    if [ -n "$missing" ]; then
-        install_or_explain "Maxima ($missing )" "$MAXIMA_DEBS"
-        missing=$(missing_maxima)
-        if [ -n "$missing" ]; then
-            echo "ensure-deps: still missing after installing $MAXIMA_DEBS:$missing" >&2
-            exit 1
-        fi
-    fi
+    check_group "the Persian edition's TeX pieces" "$PERSIAN_DEBS" missing_persian
 }
 
 case "${1:-}" in
     python) check_python "${2:-python3}" ;;
     tex) check_tex ;;
     persian) check_tex; check_persian ;;
-    maxima) check_maxima ;;
+    # shellcheck disable=SC2086
+    maxima) check_tools "Maxima" "$MAXIMA_DEBS" $MAXIMA_TOOLS ;;
     # shellcheck disable=SC2086
     html) check_tools "pandoc for the HTML edition" "$HTML_DEBS" $HTML_TOOLS ;;
     # shellcheck disable=SC2086
