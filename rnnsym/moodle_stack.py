@@ -63,10 +63,13 @@ def stack_grading(entry: KeyEntry) -> dict:
     key = _stack_key(entry)
     # A nearby answer equal to the key, or to an earlier one, could never be
     # reached in the tree (and its question test would fail): left out.
-    kept = [entry.value]
-    for _, value in entry.nearby if entry.kind == "expression" else ():
-        if all(_distinct(value, other) for other in kept):
-            kept.append(value)
+    candidates = [value for _, value in entry.nearby] if entry.kind == "expression" else []
+    values = _Values([entry.value, *candidates])
+    kept_indices = [0]
+    for index in range(1, len(candidates) + 1):
+        if all(values.distinct(index, other) for other in kept_indices):
+            kept_indices.append(index)
+    kept = [values.expressions[i] for i in kept_indices]
     nearby = [(description, maxima(value)) for description, value in entry.nearby
               if any(value is other for other in kept[1:])]
     feedback_variables, sans, test, option = "", "ans1", "AlgEquiv", ""
@@ -99,18 +102,29 @@ def _wide_point(symbols, rng: random.Random) -> dict:
     return point
 
 
-def _distinct(a, b) -> bool:
-    """Whether two expressions differ at one of DISTINCT_POINTS fixed points."""
-    symbols = getattr(a, "free_symbols", set()) | getattr(b, "free_symbols", set())
-    rng = random.Random(1)
-    for _ in range(DISTINCT_POINTS):
-        point = _wide_point(symbols, rng)
-        left, right = checker._evaluate(sympy.sympify(a), point), checker._evaluate(sympy.sympify(b), point)
-        if left is None or right is None:
-            continue
-        if not checker._agree(left, right, 1e-9):
-            return True
-    return False
+class _Values:
+    """Expressions evaluated at DISTINCT_POINTS fixed points (over all their
+    symbols), each value computed once, however many pairs are compared."""
+
+    def __init__(self, expressions):
+        self.expressions = list(expressions)
+        symbols = set().union(*(getattr(e, "free_symbols", set()) for e in self.expressions))
+        rng = random.Random(1)
+        self.points = [_wide_point(symbols, rng) for _ in range(DISTINCT_POINTS)]
+        self._cache: dict[tuple[int, int], object] = {}
+
+    def at(self, which: int, point: int):
+        if (which, point) not in self._cache:
+            self._cache[which, point] = checker._evaluate(sympy.sympify(self.expressions[which]), self.points[point])
+        return self._cache[which, point]
+
+    def distinct(self, a: int, b: int) -> bool:
+        """Whether expressions ``a`` and ``b`` differ at one of the points."""
+        for point in range(DISTINCT_POINTS):
+            left, right = self.at(a, point), self.at(b, point)
+            if left is not None and right is not None and not checker._agree(left, right, 1e-9):
+                return True
+        return False
 
 
 def _castext(text: str) -> str:
