@@ -62,8 +62,12 @@ install_or_explain() {  # $1: what is missing, $2: Debian packages
 # download its own browser here). One sentinel per package.
 HTML_DEBS="pandoc"
 HTML_TOOLS="pandoc"
-BROWSER_DEBS="chromium pandoc"
+# libatomic1: the node that Playwright's wheel carries to drive the browser
+# needs libatomic.so.1, which a minimal Debian lacks (seen on a fresh
+# debootstrap: "error while loading shared libraries: libatomic.so.1").
+BROWSER_DEBS="chromium pandoc libatomic1"
 BROWSER_TOOLS="/usr/bin/chromium pandoc"
+BROWSER_LIBRARIES="libatomic.so.1"
 
 missing_tools() {  # $@: commands or absolute paths; prints the missing ones
     local missing="" tool
@@ -85,6 +89,16 @@ check_group() {  # $1: what it is for, $2: Debian packages, $3...: the command p
             exit 1
         fi
     fi
+}
+
+missing_browser() {  # the browser tests' tools and the shared libraries their driver loads
+    local missing library
+    # shellcheck disable=SC2086
+    missing=$(missing_tools $BROWSER_TOOLS)
+    for library in $BROWSER_LIBRARIES; do
+        ldconfig -p 2>/dev/null | grep -qF "$library " || missing="$missing $library"
+    done
+    echo "$missing"
 }
 
 check_tools() {  # $1: what they are for, $2: Debian packages, $3...: sentinels
@@ -156,7 +170,6 @@ case "${1:-}" in
     maxima) check_tools "Maxima" "$MAXIMA_DEBS" $MAXIMA_TOOLS ;;
     # shellcheck disable=SC2086
     html) check_tools "pandoc for the HTML edition" "$HTML_DEBS" $HTML_TOOLS ;;
-    # shellcheck disable=SC2086
-    browser) check_tools "the browser tests' pandoc and chromium" "$BROWSER_DEBS" $BROWSER_TOOLS ;;
+    browser) check_group "the browser tests' pandoc, chromium and libatomic" "$BROWSER_DEBS" missing_browser ;;
     *) echo "usage: $0 python [PYTHON] | tex | persian | maxima | html | browser" >&2; exit 2 ;;
 esac
