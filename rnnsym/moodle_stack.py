@@ -115,7 +115,8 @@ class _Values:
 
     def at(self, which: int, point: int):
         if (which, point) not in self._cache:
-            self._cache[which, point] = checker._evaluate(sympy.sympify(self.expressions[which]), self.points[point])
+            self._cache[which, point] = checker._evaluate(sympy.sympify(self.expressions[which], strict=True),
+                                                         self.points[point])
         return self._cache[which, point]
 
     def distinct(self, a: int, b: int) -> bool:
