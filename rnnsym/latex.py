@@ -389,6 +389,30 @@ def _preamble_format(source: str, timeout: float) -> Path | None:
     return target
 
 
+# The last .aux file of each trusted document name, per process. A batch
+# compiles the same documents again and again with other numbers; their
+# labels (sections, figures) are the same, so latexmk, finding the previous
+# variant's .aux beside the document, needs one pdflatex pass instead of
+# two. It is only a first guess: latexmk compares the .aux TeX writes with
+# the one it read and runs again if they differ, so the PDF is the same
+# bytes either way. Never for a document with students' text (its .aux
+# would carry that text into the next student's compile).
+_previous_aux: dict[tuple[str, str], str] = {}
+
+
+def _seed_aux(tex_file: Path, engine: str) -> None:
+    aux = tex_file.with_suffix(".aux")
+    previous = _previous_aux.get((engine, tex_file.name))
+    if previous is not None and not aux.exists():
+        aux.write_text(previous, encoding="utf-8")
+
+
+def _keep_aux(tex_file: Path, engine: str) -> None:
+    aux = tex_file.with_suffix(".aux")
+    if aux.is_file():
+        _previous_aux[(engine, tex_file.name)] = aux.read_text(encoding="utf-8", errors="replace")
+
+
 def _run(command: list[str], build_dir: Path, timeout: float, *, untrusted: bool) -> subprocess.CompletedProcess:
     """Runs a TeX command in ``build_dir``, in the sandbox where there is one
     (or must be); raises :class:`LatexError` if it is killed or times out."""
@@ -459,12 +483,17 @@ def compile_pdf(tex_file: Path, timeout: float | None = None, *, untrusted: bool
         # can reach the cached format.
         shutil.copyfile(fmt, build_dir / fmt.name)
         command.append(f"-fmt={fmt.stem}" if single_pass else f"-pdflatex=pdflatex -fmt={fmt.stem} %O %S")
+    reuse_aux = not (single_pass or untrusted)
+    if reuse_aux:
+        _seed_aux(tex_file, engine)
     result = _run([*command, tex_file.name], build_dir, timeout, untrusted=untrusted)
     pdf = tex_file.with_suffix(".pdf")
     if result.returncode != 0 or not pdf.exists():
         log = tex_file.with_suffix(".log")
         text = log.read_text(errors="replace") if log.exists() else result.stdout + result.stderr
         raise LatexError("LaTeX failed:\n" + error_lines(text))
+    if reuse_aux:
+        _keep_aux(tex_file, engine)
     return pdf
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Callable, Sequence
@@ -13,6 +14,44 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from rnnsym import i18n  # noqa: E402
+
+
+def _share_mathtext_layouts() -> None:
+    """One cache of laid-out labels for the process, not one per renderer.
+
+    matplotlib keeps a formula's layout in an ``lru_cache`` on
+    ``MathTextParser._parse_cached``, whose key holds the parser, and every
+    figure's renderer makes a new parser: ``$h_t$`` or a log axis's
+    ``$10^{-2}$`` was parsed (pyparsing, the figures' largest cost) anew in
+    each figure and each of its two draws. The layout depends only on the
+    parser's output type and the arguments, so they are the key here; the
+    font properties are copied into the key, as they are mutable. On a
+    matplotlib without this private method the figures are the same, only
+    slower.
+    """
+    from matplotlib import mathtext
+
+    parse = getattr(getattr(mathtext.MathTextParser, "_parse_cached", None), "__wrapped__", None)
+    if parse is None or getattr(mathtext.MathTextParser, "_rnnsym_shared", False):
+        return
+    parsers: dict[str, mathtext.MathTextParser] = {}
+
+    @functools.lru_cache(maxsize=4096)
+    def layout(output_type, text, dpi, prop, antialiased, load_glyph_flags):
+        return parse(parsers[output_type], text, dpi, prop, antialiased, load_glyph_flags)
+
+    def shared(self, text, dpi, prop, antialiased, load_glyph_flags):
+        parsers.setdefault(self._output_type, self)
+        return layout(self._output_type, text, dpi, None if prop is None else prop.copy(),
+                      antialiased, load_glyph_flags)
+
+    shared.layouts = layout  # its cache_info() shows the reuse (tests/test_figures.py)
+    shared.matplotlibs_own = mathtext.MathTextParser._parse_cached
+    mathtext.MathTextParser._parse_cached = shared
+    mathtext.MathTextParser._rnnsym_shared = True
+
+
+_share_mathtext_layouts()
 
 # Every figure is included at its natural size (no width= in the templates),
 # so FONT_POINTS here is the size on paper, the 11 pt text's footnote size;

@@ -44,3 +44,25 @@ def test_every_figure_is_a_captioned_float_referred_to_in_the_text(tmp_path, par
     for pdf in tmp_path.glob("*.pdf"):
         box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf.read_bytes())
         assert box and float(box.group(1)) <= plots.TEXT_WIDTH_INCHES * 72, pdf.name
+
+
+def _two_figures(directory):
+    """Two figures with labels in common (a log axis's ticks, $h_t$), as in every variant."""
+    directory.mkdir()
+    step = lambda h: max(0.0, 0.5 * h + 0.2)  # noqa: E731
+    plots.cobweb(directory / "a.pdf", step, starts=[0.1, 0.9], fixed=[(0.4, "sink")], domain=(0, 1),
+                 label=r"$h_{t+1} = \mathrm{ReLU}(a h_t + c)$")
+    plots.lines(directory / "b.pdf", {r"$h_t$": [1, 0.1, 0.01, 0.001]}, xlabel=r"$t$", ylabel=r"$h_t$", log=True)
+    return sorted(p.read_bytes() for p in directory.iterdir())
+
+
+def test_labels_laid_out_once_per_process_draw_the_same_figures(tmp_path, monkeypatch):
+    from matplotlib import mathtext
+
+    shared = mathtext.MathTextParser._parse_cached
+    assert getattr(mathtext.MathTextParser, "_rnnsym_shared", False), "plots did not share the layouts"
+    hits = shared.layouts.cache_info().hits
+    with_shared = _two_figures(tmp_path / "shared")
+    assert shared.layouts.cache_info().hits > hits, "no label's layout was reused"
+    monkeypatch.setattr(mathtext.MathTextParser, "_parse_cached", shared.matplotlibs_own)
+    assert _two_figures(tmp_path / "own") == with_shared

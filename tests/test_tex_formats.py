@@ -1,5 +1,6 @@
 """Precompiled preambles (rnnsym.latex) and the merged key compiled in parts."""
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -83,3 +84,53 @@ def test_the_merged_key_numbers_its_pages_on_across_parts(cache, tmp_path, monke
     headers = [page.split("Key: ")[1].split()[0] for page in text]
     assert headers == ["v1", "v1", "v2", "v3", "v3", "v3", "v4", "v5", "v5"]
     assert all(f"variant {h[1:]} page" in page for h, page in zip(headers, text))
+
+
+LABELLED = r"""\section{First}\label{sec:%s}
+\section{Second}\label{sec:%s}
+See section~\ref{sec:target}.
+"""
+
+
+@pytest.fixture
+def passes(monkeypatch):
+    """The pdflatex passes of each latexmk compile, in order (latexmk counts
+    them aloud without -quiet), starting with no remembered .aux."""
+    monkeypatch.setattr(latex, "_previous_aux", {})
+    counts = []
+    original = latex._run
+
+    def counting(command, build_dir, timeout, *, untrusted):
+        if "latexmk" not in command:
+            return original(command, build_dir, timeout, untrusted=untrusted)
+        result = original([c for c in command if c != "-quiet"], build_dir, timeout, untrusted=untrusted)
+        counts.append(len(re.findall(r"Run number \d+ of rule '(?:pdf|xe)latex'", result.stdout + result.stderr)))
+        return result
+
+    monkeypatch.setattr(latex, "_run", counting)
+    return counts
+
+
+def test_the_next_compile_of_a_document_reuses_its_aux_and_makes_the_same_pdf(cache, tmp_path, passes):
+    source = render.document(Meta(), LABELLED % ("target", "other")).dumps() + "\n"
+    first, second = build(tmp_path / "a", source), build(tmp_path / "b", source)
+    assert passes == [2, 1]
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_a_remembered_aux_that_is_wrong_costs_a_pass_not_a_wrong_reference(cache, tmp_path, passes):
+    build(tmp_path / "a", render.document(Meta(), LABELLED % ("other", "target")).dumps() + "\n")
+    moved = build(tmp_path / "b", render.document(Meta(), LABELLED % ("target", "other")).dumps() + "\n")
+    assert passes == [2, 2]
+    text = subprocess.run(["pdftotext", str(moved), "-"], capture_output=True, text=True, check=True).stdout
+    assert "See section 1." in text
+
+
+def test_a_document_with_students_text_neither_reuses_nor_leaves_an_aux(cache, tmp_path, passes):
+    source = render.document(Meta(), LABELLED % ("target", "other")).dumps() + "\n"
+    build(tmp_path / "a", source)
+    remembered = dict(latex._previous_aux)
+    (tmp_path / "b").mkdir()
+    latex.compile_pdf(write(tmp_path / "b" / "doc.tex", source.replace("First", "Student's")), untrusted=True)
+    assert passes == [2, 2]
+    assert latex._previous_aux == remembered
