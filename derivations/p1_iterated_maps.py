@@ -751,21 +751,22 @@ def key_entries(d, answers) -> list[KeyEntry]:
                         (p.relu_a + 1, p.relu_c), (p.relu_a - 1, p.relu_c), (p.relu_a / 2, p.relu_c)}):
         if (a, c) == (p.relu_a, p.relu_c) or (a == 1 and c == 0) or (a < -1 and c > 0):
             continue
-        nearby.append((f"the closed form of the nearby recurrence h_(t+1) = ReLU({sympy.sstr(a)} h_t + "
-                       f"{sympy.sstr(c)})".replace("+ -", "- "), relu_closed_form(a, c)))
+        recurrence = f"h_(t+1) = ReLU({sympy.sstr(a)} h_t + {sympy.sstr(c)})".replace("+ -", "- ")
+        nearby.append((message(N_("the closed form of the nearby recurrence %(recurrence)s"), recurrence=recurrence),
+                       relu_closed_form(a, c)))
     unclipped = d.relu_closed_form.replace(
         lambda e: isinstance(e, sympy.Max) and len(e.args) == 2 and sympy.S.Zero in e.args,
         lambda e: e.args[1] if e.args[0] == 0 else e.args[0])
     if unclipped != d.relu_closed_form:
-        nearby.append(("the closed form without the ReLU (Max): the line a h + c holds only while h_t stays "
-                       "positive; once h_t reaches 0 it stays 0", unclipped))
+        nearby.append((message(N_("the closed form without the ReLU (Max): the line a h + c holds only while h_t "
+                                  "stays positive; once h_t reaches 0 it stays 0")), unclipped))
     hstar = [q.value for q in d.relu_fixed_points if q.value != 0]
     return [
         KeyEntry("1a.fixed_points", "numbers", answers["1a.fixed_points"]),
         KeyEntry("1c.kinds", "words", answers["1c.kinds"]),
         KeyEntry("1b.derivative", "expression", d.derivative, {"h_t": h_t, "h_next": h_next},
                  {h_next: h_next_value},
-                 (("w h_t (1 - h_t): the derivative with h_t where h_(t+1) belongs",
+                 ((message(N_("w h_t (1 - h_t): the derivative with h_t where h_(t+1) belongs")),
                    p.w * h_t * (1 - h_t)),)),
         KeyEntry("1d.fixed_points", "numbers", answers["1d.fixed_points"]),
         KeyEntry("1d.kinds", "words", answers["1d.kinds"]),

@@ -345,19 +345,19 @@ def key_entries(d, answers) -> list[KeyEntry]:
     names = {str(s): s for s in SIZES}
     entries = []
     for part in ("encoder", "decoder", "total"):
-        other = (("the FlopCounterMode convention instead of the default one", d.ops["flop_counter"][part]),) \
+        other = ((message(N_("the FlopCounterMode convention instead of the default one")), d.ops["flop_counter"][part]),) \
             if d.ops["flop_counter"][part] != d.ops["default"][part] else ()
         entries.append(KeyEntry(f"2b.ops.{part}", "expression", d.ops["default"][part], names, nearby=other))
     entries.append(KeyEntry("2b.flops_torch.total", "expression", d.ops["flop_counter"]["total"], names,
-                            nearby=(("the default counting convention instead of FlopCounterMode",
+                            nearby=((message(N_("the default counting convention instead of FlopCounterMode")),
                                      d.ops["default"]["total"]),)))
     for part in ("encoder", "decoder", "total"):
         # The decoder counts the same under both conventions: no mistake to name there.
-        other = (("PyTorch's parameter convention (two RNN biases)", d.parameters["torch"][part]),) \
+        other = ((message(N_("PyTorch's parameter convention (two RNN biases)")), d.parameters["torch"][part]),) \
             if d.parameters["torch"][part] != d.parameters["default"][part] else ()
         entries.append(KeyEntry(f"2b.params.{part}", "expression", d.parameters["default"][part], names, nearby=other))
     entries.append(KeyEntry("2b.params_torch.total", "expression", d.parameters["torch"]["total"], names,
-                            nearby=(("the one-bias-per-layer convention instead of PyTorch's",
+                            nearby=((message(N_("the one-bias-per-layer convention instead of PyTorch's")),
                                      d.parameters["default"]["total"]),)))
     return entries
 

@@ -290,12 +290,18 @@ def _zero(expr) -> bool:
     return sympy.expand(sympy.radsimp(sympy.expand(expr))) == 0
 
 
+# The kinds of linear_dynamics.Decomposition, as the checks appendix names them.
+DECOMPOSITION_KINDS = {"symmetric": N_("symmetric"), "diagonalizable": N_("diagonalizable"),
+                       "defective": N_("defective")}
+
+
 def _check_decomposition(label: str, dyn: Dynamics) -> Check:
     dec = dyn.decomposition
     rebuilt = (dec.P * dec.J * dec.P.inv()).applyfunc(sympy.radsimp)
     exact = all(_zero(e) for e in (rebuilt - dyn.W))
     yes_no = {True: message(N_("yes")), False: message(N_("no"))}
-    detail = message(N_("%(kind)s: P J P^-1 = W exactly: %(exact)s"), kind=dec.kind, exact=yes_no[bool(exact)])
+    kind = message(DECOMPOSITION_KINDS[dec.kind])
+    detail = message(N_("%(kind)s: P J P^-1 = W exactly: %(exact)s"), kind=kind, exact=yes_no[bool(exact)])
     ok = exact
     if dec.Q is not None:
         gram = dec.P.T * dec.P
@@ -303,7 +309,7 @@ def _check_decomposition(label: str, dyn: Dynamics) -> Check:
         numeric = sympy.N(dec.Q * dec.J * dec.Q.T - dyn.W, 50)
         error = max(abs(e) for e in numeric)
         detail = message(N_("%(kind)s: P J P^-1 = W exactly: %(exact)s; eigenvectors orthogonal: %(orthogonal)s; "
-                            "|Q Lambda Q^T - W| = %(error)s"), kind=dec.kind, exact=yes_no[bool(exact)],
+                            "|Q Lambda Q^T - W| = %(error)s"), kind=kind, exact=yes_no[bool(exact)],
                          orthogonal=yes_no[bool(orthogonal)], error=f"{float(error):.1e}")
         ok = ok and orthogonal and error < 1e-40
     return Check(f"{label}.decomposition", N_("the decomposition reproduces W"), detail, N_("exact (Q: 1e-40)"), ok)
@@ -342,7 +348,9 @@ def _check_radius_and_regime(label: str, dyn: Dynamics) -> Check:
     return Check(
         f"{label}.spectral_radius",
         N_("spectral radius against numpy.linalg.eigvals, and the regime against ||h^(400)|| / ||h^(200)||"),
-        f"exact {exact:.12g}, numpy {numeric:.12g}; norm ratio {ratio:.6g} ({seen}); derived {dyn.regime}",
+        # The regimes are the answer's own words (3c.regime), as students write them.
+        message(N_("exact %(exact)s, numpy %(numpy)s; norm ratio %(ratio)s (%(seen)s); derived %(derived)s"),
+                exact=f"{exact:.12g}", numpy=f"{numeric:.12g}", ratio=f"{ratio:.6g}", seen=seen, derived=dyn.regime),
         "1e-12",
         abs(exact - numeric) < 1e-12 and seen == dyn.regime,
     )
@@ -361,7 +369,7 @@ def _check_limit(dyn: Dynamics) -> Check:
                      f"max |(W^T)^{n + 1} - (W^T)^{n}| = {drift:.3g}", "> 1e-6", drift > 1e-6)
     error = max(abs(complex(sympy.N(e, 40))) for e in (power - dyn.limit))
     return Check("3d.limit", message(N_("the limit of (W^T)^t against the exact power t = %(n)s"), n=n),
-                 f"max entry difference {error:.2e}", "1e-20", error < 1e-20)
+                 message(N_("largest entry difference %(error)s"), error=f"{error:.2e}"), "1e-20", error < 1e-20)
 
 
 def checks(d: Derivation) -> list[Check]:
@@ -505,27 +513,29 @@ def bptt_mistakes(b: Bptt) -> dict:
     def without_derivative(name):
         return sympy.expand(b.expanded[name] / derivative) if name == "dE_dwy" else summed(name) / derivative
 
+    # Each mistake's description is a Message: a Persian feedback PDF names it in Persian.
+    no_derivative = message(N_("the gradient without the sigmoid's derivative yhat_T (1 - yhat_T)"))
     mistakes = {
-        "dE_dwy": [("the gradient without the sigmoid's derivative yhat_T (1 - yhat_T)", without_derivative("dE_dwy"))],
-        "dE_dwh": [("the sum with w_h^(T-k+1) instead of w_h^(T-k) (an index off by one)",
+        "dE_dwy": [(no_derivative, without_derivative("dE_dwy"))],
+        "dE_dwh": [(message(N_("the sum with w_h^(T-k+1) instead of w_h^(T-k) (an index off by one)")),
                     summed("dE_dwh", power=lambda k: T - k + 1)),
-                   ("dE/dw_x: each step contributes h_(k-1) to dE/dw_h, not x_k", b.expanded["dE_dwx"]),
-                   ("the gradient without the sigmoid's derivative yhat_T (1 - yhat_T)",
-                    without_derivative("dE_dwh"))],
-        "dE_dwx": [("the sum without the factor w_x of each h_k", b.expanded["dE_dwx"] / w_x),
-                   ("dE/dw_h: each step contributes x_k to dE/dw_x, not h_(k-1)", b.expanded["dE_dwh"]),
-                   ("the gradient without the sigmoid's derivative yhat_T (1 - yhat_T)",
-                    without_derivative("dE_dwx"))],
+                   (message(N_("dE/dw_x: each step contributes h_(k-1) to dE/dw_h, not x_k")), b.expanded["dE_dwx"]),
+                   (no_derivative, without_derivative("dE_dwh"))],
+        "dE_dwx": [(message(N_("the sum without the factor w_x of each h_k")), b.expanded["dE_dwx"] / w_x),
+                   (message(N_("dE/dw_h: each step contributes x_k to dE/dw_x, not h_(k-1)")), b.expanded["dE_dwh"]),
+                   (no_derivative, without_derivative("dE_dwx"))],
     }
     if T > 1:
         coefficients = ", ".join(str(T - k + 1) for k in range(1, T))
         mistakes["dE_dwx"].append(
-            (f"the sum with the coefficients {coefficients} of w_h^(T-k) x_k, which belong to dE/dw_h "
-             f"(they come from differentiating powers of w_h); in dE/dw_x every w_h^(T-k) x_k has coefficient 1",
+            (message(N_("the sum with the coefficients %(coefficients)s of w_h^(T-k) x_k, which belong to dE/dw_h "
+                        "(they come from differentiating powers of w_h); in dE/dw_x every w_h^(T-k) x_k has "
+                        "coefficient 1"), coefficients=coefficients),
              summed("dE_dwx", coefficient=lambda k: T - k + 1)))
         for name in ("dE_dwh", "dE_dwx"):
             term = "w_h^(T-1) h_0" if name == "dE_dwh" else "w_h^(T-1) x_1"
-            mistakes[name].append((f"the sum stopping one step short, at k = 2 (the term {term} of k = 1 is missing)",
+            mistakes[name].append((message(N_("the sum stopping one step short, at k = 2 (the term %(term)s of k = 1 "
+                                              "is missing)"), term=term),
                                    summed(name, first=2)))
     return {name: tuple(found) for name, found in mistakes.items()}
 
@@ -544,19 +554,22 @@ def dynamics_mistakes(dyn: Dynamics, limit_of: str) -> dict:
     W = dyn.W
     gram = linear_dynamics.decompose(W.T * W)
     eigenvalues = [
-        ("the list of eigenvalues of W^T W (the squared singular values of W), not of W",
+        (message(N_("the list of eigenvalues of W^T W (the squared singular values of W), not of W")),
          [value for value, size in gram.blocks for _ in range(size)]),
-        *((f"the list of eigenvalues rounded to {digits} significant digit{'s' if digits > 1 else ''}: they are "
-           f"asked exactly (or to 3 significant digits)", _rounded(dyn.eigenvalues, digits)) for digits in (1, 2)),
+        (message(N_("the list of eigenvalues rounded to 1 significant digit: they are asked exactly (or to 3 "
+                    "significant digits)")), _rounded(dyn.eigenvalues, 1)),
+        (message(N_("the list of eigenvalues rounded to 2 significant digits: they are asked exactly (or to 3 "
+                    "significant digits)")), _rounded(dyn.eigenvalues, 2)),
     ]
     limit = []
     if dyn.limit is not None and not dyn.limit.is_zero_matrix:
-        limit.append((f"the limit given as 0: {limit_of} has the eigenvalue 1, so ({limit_of}^T)^t tends to "
-                      f"the projector onto its eigenvector, not to 0",
+        limit.append((message(N_("the limit given as 0: %(W)s has the eigenvalue 1, so (%(W)s^T)^t tends to "
+                                 "the projector onto its eigenvector, not to 0"), W=limit_of),
                       sympy.zeros(*dyn.limit.shape).tolist()))
         if dyn.limit != dyn.limit.T:
-            limit.append((f"the limit of {limit_of}^t, not of ({limit_of}^T)^t: {limit_of} is not symmetric, "
-                          f"so the two limits are transposes of each other", dyn.limit.T.tolist()))
+            limit.append((message(N_("the limit of %(W)s^t, not of (%(W)s^T)^t: %(W)s is not symmetric, "
+                                     "so the two limits are transposes of each other"), W=limit_of),
+                          dyn.limit.T.tolist()))
     return {"eigenvalues": tuple(eigenvalues), "limit": tuple(limit)}
 
 

@@ -19,7 +19,7 @@ import numpy
 import sympy
 
 from rnnsym import mdrnn, plots
-from rnnsym.i18n import N_, message
+from rnnsym.i18n import N_, joined, message
 from rnnsym.params import integer, integer_list, rule
 from rnnsym.problem import AnswerSpec, Check, KeyEntry, Problem
 
@@ -157,12 +157,13 @@ def _check_steps(d: Derivation) -> Check:
         _, steps = mdrnn.scan_wavefront(numpy.zeros(s.shape + (1,)), weights)
         fronts = [len(f) for f in mdrnn.wavefronts(s.shape)]
         misses += steps != s.sequential_steps or tuple(fronts) != s.front_sizes
-        shown.append(f"{'x'.join(map(str, s.shape))}: {steps} steps, largest front {max(fronts)}")
+        shown.append(message(N_("%(shape)s: %(steps)s steps, largest front %(front)s"),
+                             shape="x".join(map(str, s.shape)), steps=steps, front=max(fronts)))
     return Check(
         "4c.steps",
         N_("sequential steps and hyperplane sizes counted while running the wavefront scan, against "
         "sum_j (I_j - 1) + 1 and the generating function"),
-        "; ".join(shown),
+        joined(shown),
         "exact",
         misses == 0,
     )
@@ -258,12 +259,12 @@ def key_entries(d, answers) -> list[KeyEntry]:
     return [
         KeyEntry("4a.weights", "expression", d.weights_2d, names),
         KeyEntry("4c.params", "expression", d.params_one, names,
-                 nearby=(("the MD-LSTM count", d.params_lstm_one),
-                         ("one direction with one bias per recurrent matrix (n + 1 biases)",
+                 nearby=((message(N_("the MD-LSTM count")), d.params_lstm_one),
+                         (message(N_("one direction with one bias per recurrent matrix (n + 1 biases)")),
                           d.params_one + n * H))),
         KeyEntry("4c.params_all_directions", "expression", d.params_all, names,
-                 nearby=(("one direction's count instead of all 2^n", d.params_one),
-                         ("2^n complete one-direction networks, each with its own output layer",
+                 nearby=((message(N_("one direction's count instead of all 2^n")), d.params_one),
+                         (message(N_("2^n complete one-direction networks, each with its own output layer")),
                           2**n * d.params_one))),
         KeyEntry("4c.sequential_steps", "integer", answers["4c.sequential_steps"]),
         KeyEntry("4c.max_parallel_cells", "integer", answers["4c.max_parallel_cells"]),

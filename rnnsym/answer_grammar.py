@@ -46,6 +46,7 @@ import re
 
 import sympy
 
+from rnnsym.i18n import N_, message
 from rnnsym.notation import sigmoid
 
 MAX_LENGTH = 2000  # characters
@@ -96,13 +97,15 @@ SUBSCRIPT_WORD = re.compile(r"[A-Za-z0-9]+")
 BRACED_SUBSCRIPT = re.compile(r"\{\s*([A-Za-z0-9]+(?:\s*\+\s*1)?)\s*\}")
 STATE_SUPERSCRIPT = re.compile(r"\^\s*\{\s*\(\s*(\d+)\s*\)\s*\}")  # h^{(0)}
 STAR_SUPERSCRIPT = re.compile(r"\^\s*(\*|\{\s*\*\s*\})")  # h^*, h^{*}
+# Characters an answer cannot hold, each with the reason shown to the student.
 REFUSED = {
-    "#": "'#' is not a comment here: write only the expression",
-    "=": "'=' cannot be read: write only the expression, not an equation",
-    ">": "comparisons ('>') are not answers", "<": "comparisons ('<') are not answers",
-    "&": "'&' cannot be read", "~": "'~' cannot be read", "'": "quotes cannot be read", '"': "quotes cannot be read",
-    ".": "'.' cannot be read outside a number (no attribute access)", ":": "':' cannot be read",
-    ";": "';' cannot be read", "@": "'@' cannot be read", "%": "'%' cannot be read", "!": "'!' cannot be read",
+    "#": N_("'#' is not a comment here: write only the expression"),
+    "=": N_("'=' cannot be read: write only the expression, not an equation"),
+    ">": N_("comparisons ('>') are not answers"), "<": N_("comparisons ('<') are not answers"),
+    "&": N_("'&' cannot be read"), "~": N_("'~' cannot be read"), "'": N_("quotes cannot be read"),
+    '"': N_("quotes cannot be read"), ".": N_("'.' cannot be read outside a number (no attribute access)"),
+    ":": N_("':' cannot be read"), ";": N_("';' cannot be read"), "@": N_("'@' cannot be read"),
+    "%": N_("'%%' cannot be read"), "!": N_("'!' cannot be read"),
 }
 
 
@@ -125,14 +128,16 @@ class Reading:
 def _check_number_text(text: str, match: re.Match, position: int) -> None:
     digits = match.group(1).replace(".", "").lstrip("0")
     if len(digits) > MAX_DIGITS:
-        raise ValueError(f"the number at position {position + 1} has more than {MAX_DIGITS} digits")
+        raise ValueError(message(N_("the number at position %(position)s has more than %(most)s digits"),
+                                 position=position + 1, most=MAX_DIGITS))
     if re.match(r"0\d", match.group(1)):
-        raise ValueError(f"the number {match.group(0)} starts with 0: write it without the leading zero")
+        raise ValueError(message(N_("the number %(number)s starts with 0: write it without the leading zero"),
+                                 number=match.group(0)))
     following = text[match.end():match.end() + 1]
     if following == "_":
-        raise ValueError(f"'_' inside the number at position {position + 1} cannot be read")
+        raise ValueError(message(N_("'_' inside the number at position %(position)s cannot be read"), position=position + 1))
     if match.group(0) == "0" and following in ("x", "X", "o", "O", "b", "B"):
-        raise ValueError("hexadecimal, octal and binary numbers cannot be read")
+        raise ValueError(message(N_("hexadecimal, octal and binary numbers cannot be read")))
 
 
 def tokenize(text: str) -> list[Token]:
@@ -166,7 +171,9 @@ def tokenize(text: str) -> list[Token]:
         if match:
             position = _name(text, match.group(0), match.end(), position, tokens)
             continue
-        raise ValueError(REFUSED.get(char, f"the character {char!r} at position {position + 1} cannot be read"))
+        raise ValueError(message(REFUSED[char]) if char in REFUSED else
+                         message(N_("the character %(character)s at position %(position)s cannot be read"),
+                                 character=repr(char), position=position + 1))
     tokens.append(Token("end", "", len(text)))
     return tokens
 
@@ -190,7 +197,7 @@ def _name(text: str, base: str, position: int, start: int, tokens: list[Token]) 
             subscripts.append(word.group(0))
             position = word.end()
         else:
-            raise ValueError(f"cannot read the subscript at position {position + 1}")
+            raise ValueError(message(N_("cannot read the subscript at position %(position)s"), position=position + 1))
     tokens.append(Token("name", base, start, "_".join(subscripts)))
     return position
 
@@ -198,7 +205,7 @@ def _name(text: str, base: str, position: int, start: int, tokens: list[Token]) 
 def _latex_command(text: str, position: int, tokens: list[Token]) -> int:
     match = re.compile(r"\\([A-Za-z]+|.)").match(text, position)
     if not match:
-        raise ValueError("a lone backslash cannot be read")
+        raise ValueError(message(N_("a lone backslash cannot be read")))
     command, end = match.group(1), match.end()
     if command in LATEX_SPACING:
         return end
@@ -226,14 +233,14 @@ def _latex_command(text: str, position: int, tokens: list[Token]) -> int:
     if command in LATEX_WORD_WRAPPERS:
         word = re.compile(r"\{\s*([A-Za-z]+)\s*\}").match(text, end)
         if not word:
-            raise ValueError(f"\\{command} needs a word in braces")
+            raise ValueError(message(N_("%(command)s needs a word in braces"), command="\\" + command))
         return _name(text, word.group(1), word.end(), position, tokens)
     if command == "hat":
         hatted = re.compile(r"\{\s*([A-Za-z])\s*\}|\s*([A-Za-z])").match(text, end)
         if not hatted:
-            raise ValueError("\\hat needs a letter")
+            raise ValueError(message(N_("\\hat needs a letter")))
         return _name(text, (hatted.group(1) or hatted.group(2)) + "hat", hatted.end(), position, tokens)
-    raise ValueError(f"unknown LaTeX command \\{command}")
+    raise ValueError(message(N_("unknown LaTeX command %(command)s"), command="\\" + command))
 
 
 class Parser:
@@ -262,22 +269,24 @@ class Parser:
         if token.kind != kind or (text is not None and token.text != text):
             wanted = text or kind
             found = token.text or "the end"
-            raise ValueError(f"expected {wanted!r} at position {token.position + 1}, found {found!r}")
+            raise ValueError(message(N_("expected %(wanted)s at position %(position)s, found %(found)s"),
+                                     wanted=repr(wanted), position=token.position + 1, found=repr(found)))
         return token
 
     def enter(self):
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ValueError(f"the expression is nested more than {MAX_DEPTH} deep")
+            raise ValueError(message(N_("the expression is nested more than %(most)s deep"), most=MAX_DEPTH))
 
     # -- grammar
     def parse(self) -> sympy.Expr:
         expr = self.expression()
         token = self.peek()
         if token.kind == "comma":
-            raise ValueError("a comma outside a function's arguments: write one expression (no tuples)")
+            raise ValueError(message(N_("a comma outside a function's arguments: write one expression (no tuples)")))
         if token.kind != "end":
-            raise ValueError(f"unexpected {token.text!r} at position {token.position + 1}")
+            raise ValueError(message(N_("unexpected %(found)s at position %(position)s"), found=repr(token.text),
+                                     position=token.position + 1))
         return expr
 
     def expression(self) -> sympy.Expr:
@@ -307,7 +316,7 @@ class Parser:
                 product = _bounded(product * factor if token.text == "*" else product / factor)
             elif self.starts_factor(token):
                 if token.kind == "number" and self.tokens[self.index - 1].kind == "number":
-                    raise ValueError(f"two numbers in a row at position {token.position + 1}")
+                    raise ValueError(message(N_("two numbers in a row at position %(position)s"), position=token.position + 1))
                 product = _bounded(product * self.power())
             else:
                 return product
@@ -339,10 +348,10 @@ class Parser:
         if token.kind == "open":
             self.enter()
             if self.peek().kind == "close":
-                raise ValueError(f"empty brackets at position {token.position + 1}")
+                raise ValueError(message(N_("empty brackets at position %(position)s"), position=token.position + 1))
             inner = self.expression()
             if self.peek().kind == "comma":
-                raise ValueError("a comma outside a function's arguments: write one expression (no tuples)")
+                raise ValueError(message(N_("a comma outside a function's arguments: write one expression (no tuples)")))
             self.expect("close", {"(": ")", "[": "]", "{": "}"}[token.text])
             self.depth -= 1
             return inner
@@ -360,12 +369,14 @@ class Parser:
         if token.kind == "name":
             return self.name(token)
         found = token.text or "the end"
-        raise ValueError(f"unexpected {found!r} at position {token.position + 1}")
+        raise ValueError(message(N_("unexpected %(found)s at position %(position)s"), found=repr(found),
+                                 position=token.position + 1))
 
     def number(self, token: Token) -> sympy.Expr:
         mantissa, _, exponent = token.text.lower().partition("e")
         if exponent and abs(int(exponent)) > MAX_MAGNITUDE:
-            raise ValueError(f"the number {token.text} is out of range (at most 10^{MAX_MAGNITUDE})")
+            raise ValueError(message(N_("the number %(number)s is out of range (at most 10^%(most)s)"), number=token.text,
+                                     most=MAX_MAGNITUDE))
         if "." in token.text or exponent:
             self.approximate = True
         value = sympy.Rational(mantissa) * sympy.Integer(10) ** int(exponent or 0)
@@ -422,15 +433,17 @@ class Parser:
         elif self.starts_factor(self.peek()):
             arguments = [self.power()]  # \ln x, \exp x, \tanh 2 -> the next factor with its power
         else:
-            raise ValueError(f"{function} at position {token.position + 1} needs an argument")
+            raise ValueError(message(N_("%(function)s at position %(position)s needs an argument"), function=function,
+                                     position=token.position + 1))
         self.depth -= 1
         if not fewest <= len(arguments) <= most:
             expected = str(fewest) if fewest == most else f"{fewest} to {most}"
-            raise ValueError(f"{function} takes {expected} argument(s), got {len(arguments)}")
+            raise ValueError(message(N_("%(function)s takes %(expected)s argument(s), got %(given)s"), function=function,
+                                     expected=expected, given=len(arguments)))
         if builder is sympy.exp:
             _check_exponential(arguments[0])
             if arguments[0].is_Number and abs(arguments[0]) > MAX_EXP_ARGUMENT:
-                raise ValueError(f"exp of a number above {MAX_EXP_ARGUMENT} is out of range")
+                raise ValueError(message(N_("exp of a number above %(most)s is out of range"), most=MAX_EXP_ARGUMENT))
         return _bounded(builder(*arguments))
 
 
@@ -456,24 +469,27 @@ def _tower_height(expr) -> int:
 
 def _check_exponential(argument) -> None:
     if _tower_height(argument) >= MAX_TOWER:
-        raise ValueError(f"exponentials are nested more than {MAX_TOWER} deep")
+        raise ValueError(message(N_("exponentials are nested more than %(most)s deep"), most=MAX_TOWER))
 
 
 def _power(base, exponent):
     if exponent.is_Number:
         if abs(exponent) > MAX_EXPONENT:
-            raise ValueError(f"the exponent {exponent} is out of range (at most {MAX_EXPONENT})")
+            raise ValueError(message(N_("the exponent %(exponent)s is out of range (at most %(most)s)"), exponent=exponent,
+                                     most=MAX_EXPONENT))
         if base.is_Number and base != 0 and abs(base) != 1:
             magnitude = abs(float(exponent)) * abs(math.log10(abs(float(base))))
             if magnitude > MAX_MAGNITUDE:
-                raise ValueError(f"the power {base}^{exponent} is out of range (at most 10^{MAX_MAGNITUDE})")
+                raise ValueError(message(N_("the power %(power)s is out of range (at most 10^%(most)s)"),
+                                         power=f"{base}^{exponent}", most=MAX_MAGNITUDE))
     else:
         _check_exponential(exponent)
         if _tower_height(base) + 1 + _tower_height(exponent) > MAX_TOWER:
-            raise ValueError(f"exponentials are nested more than {MAX_TOWER} deep")
+            raise ValueError(message(N_("exponentials are nested more than %(most)s deep"), most=MAX_TOWER))
         for atom in exponent.atoms(sympy.Number):
             if abs(atom) > MAX_EXPONENT:
-                raise ValueError(f"the number {atom} in an exponent is out of range (at most {MAX_EXPONENT})")
+                raise ValueError(message(N_("the number %(number)s in an exponent is out of range (at most %(most)s)"),
+                                         number=atom, most=MAX_EXPONENT))
     return _bounded(sympy.Pow(base, exponent))
 
 
@@ -481,11 +497,11 @@ def _bounded(expr):
     """``expr``, after checking that no number in it is out of range or not finite."""
     if expr.is_Number:
         if expr.is_finite is False or expr is sympy.nan:
-            raise ValueError("the answer is not a finite number (a division by zero?)")
+            raise ValueError(message(N_("the answer is not a finite number (a division by zero?)")))
         if expr != 0 and (expr.is_Rational and (abs(expr.p) .bit_length() > 1000 or expr.q.bit_length() > 1000)):
-            raise ValueError(f"a number is out of range (at most 10^{MAX_MAGNITUDE})")
+            raise ValueError(message(N_("a number is out of range (at most 10^%(most)s)"), most=MAX_MAGNITUDE))
     elif expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        raise ValueError("the answer is not finite (a division by zero or a logarithm of 0?)")
+        raise ValueError(message(N_("the answer is not finite (a division by zero or a logarithm of 0?)")))
     return expr
 
 
@@ -500,17 +516,21 @@ def read(text: str, names: dict) -> Reading:
         ValueError: with the reason, when the text cannot be read.
     """
     if len(text) > MAX_LENGTH:
-        raise ValueError(f"longer than {MAX_LENGTH} characters")
+        raise ValueError(message(N_("longer than %(most)s characters"), most=MAX_LENGTH))
     if not text.strip():
-        raise ValueError("the answer is empty")
+        raise ValueError(message(N_("the answer is empty")))
     parser = Parser(tokenize(text), names)
     try:
         expr = parser.parse()
     except RecursionError:
-        raise ValueError("the expression is nested too deeply") from None
+        raise ValueError(message(N_("the expression is nested too deeply"))) from None
     except (TypeError, ArithmeticError) as error:  # SymPy refusing a combination, e.g. Max of a non-real
-        raise ValueError(f"cannot build the expression: {type(error).__name__}: {error}") from None
+        raise ValueError(message(N_("cannot build the expression: %(error)s"),
+                                 error=f"{type(error).__name__}: {error}")) from None
     if parser.unknown:
-        known = ", ".join(sorted(names)) or "none (a number is expected)"
-        raise ValueError(f"unknown name(s) {', '.join(sorted(set(parser.unknown)))}; expected names from {known}")
+        unknown = ", ".join(sorted(set(parser.unknown)))
+        if not names:
+            raise ValueError(message(N_("unknown name(s) %(unknown)s; a number is expected"), unknown=unknown))
+        raise ValueError(message(N_("unknown name(s) %(unknown)s; expected names from %(known)s"), unknown=unknown,
+                                 known=", ".join(sorted(names))))
     return Reading(expr, parser.approximate)

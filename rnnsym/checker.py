@@ -64,7 +64,7 @@ import mpmath
 import sympy
 from sympy.core.evalf import PrecisionExhausted
 
-from rnnsym.i18n import N_
+from rnnsym.i18n import N_, joined, message
 from rnnsym.answer_parsing import parse_answer, read
 from rnnsym.errors import InputError
 from rnnsym.exact import NumberForms
@@ -265,13 +265,14 @@ def _random_test(left, right, symbols, seed: int, count: int = POINTS) -> tuple[
         if a is None:
             failures += 1
             if failures > count - MIN_POINTS:
-                return False, point, "has no finite value at " + _shown_point(point)
+                return False, point, message(N_("has no finite value at %(point)s"), point=_shown_point(point))
             continue
         if not _agree(a, b) or _certified_nonzero(left - right, point):
             return False, point, ""
         agreeing += 1
     if agreeing < min(count, MIN_POINTS):
-        return False, None, f"could be compared at only {agreeing} random points (seed {seed})"
+        return False, None, message(N_("could be compared at only %(count)s random points (seed %(seed)s)"),
+                                    count=agreeing, seed=seed)
     return True, None, ""
 
 
@@ -320,13 +321,20 @@ def _as_complex(value) -> complex | None:
         return None
 
 
+def error_reason(error: Exception) -> str:
+    """What ``error`` says: its :class:`rnnsym.i18n.Message` as it is (``str()``
+    would make it plain English text), else its text."""
+    said = error.args[0] if len(error.args) == 1 else None
+    return said if isinstance(said, str) else str(error)
+
+
 def _diagnose(student, entry: KeyEntry, point, seed: int = 0) -> str:
     key = entry.value
     symbols = key.free_symbols | student.free_symbols
     for index, (description, other) in enumerate(entry.nearby):
         exact = _symbolically_zero(student - other)
         if exact or (exact is None and numerically_equal(student, other, symbols, seed + index)[0]):
-            return f"this is {description}"
+            return message(N_("this is %(mistake)s"), mistake=description)
     pairs = []
     for p in sample_points(symbols, 8, seed=seed + 101):
         s, k = _as_complex(_evaluate(student, p)), _as_complex(_evaluate(key, p))
@@ -339,30 +347,32 @@ def _diagnose(student, entry: KeyEntry, point, seed: int = 0) -> str:
         ratios = [s / k for s, k in usable]
         if all(abs(r - ratios[0]) <= 1e-9 * max(1, abs(r)) for r in ratios) and abs(ratios[0] - 1) > 1e-9:
             factor = sympy.nsimplify(round(ratios[0].real, 10))
-            return "the sign is wrong" if factor == -1 else f"off by a constant factor {factor}"
+            return message(N_("the sign is wrong")) if factor == -1 else \
+                message(N_("off by a constant factor %(factor)s"), factor=factor)
     if pairs:
         offsets = [s - k for s, k in pairs]
         if all(abs(o - offsets[0]) <= 1e-9 * max(1, abs(o)) for o in offsets):
-            return f"off by the constant {sympy.nsimplify(round(offsets[0].real, 10))}"
+            return message(N_("off by the constant %(offset)s"), offset=sympy.nsimplify(round(offsets[0].real, 10)))
     for name in ("T", "t"):
         index = next((s for s in key.free_symbols if str(s) == name), None)
         if index is not None:
             for shift in (1, -1):
                 if _symbolically_zero(student - key.subs(index, index + shift)):
-                    return f"an index off by one: the key with {name}{shift:+d} in place of {name}"
+                    return message(N_("an index off by one: the key with %(shifted)s in place of %(name)s"),
+                                   shifted=f"{name}{shift:+d}", name=name)
     terms = _term_difference(student, key)
     if terms:
         return terms
     if point:
         s, k = _evaluate(student, point), _evaluate(key, point)
         if s is not None and k is not None:
-            return (f"differs from the key at {_shown_point(point)}: student {_shown_value(s)}, "
-                    f"key {_shown_value(k)}")
-    return "differs from the key"
+            return message(N_("differs from the key at %(point)s: student %(student)s, key %(key)s"),
+                           point=_shown_point(point), student=_shown_value(s), key=_shown_value(k))
+    return message(N_("differs from the key"))
 
 
 def _shown_point(point: dict) -> str:
-    return ", ".join(f"{s} = {v}" for s, v in point.items()) or "a point"
+    return ", ".join(f"{s} = {v}" for s, v in point.items()) or message(N_("a point"))
 
 
 def _shown_value(value) -> str:
@@ -386,13 +396,14 @@ def _term_difference(student, key) -> str:
         if monomial in key_coefficients:
             expected = key_coefficients[monomial]
             if expected + coefficient == 0:
-                parts.append(f"the term {sympy.sstr(expected * monomial)} is missing")
+                parts.append(message(N_("the term %(term)s is missing"), term=sympy.sstr(expected * monomial)))
             else:
-                parts.append(f"the coefficient of {sympy.sstr(monomial)} is {sympy.sstr(expected + coefficient)} "
-                             f"instead of {sympy.sstr(expected)}")
+                parts.append(message(N_("the coefficient of %(monomial)s is %(given)s instead of %(expected)s"),
+                                     monomial=sympy.sstr(monomial), given=sympy.sstr(expected + coefficient),
+                                     expected=sympy.sstr(expected)))
         else:
-            parts.append(f"an extra term {sympy.sstr(term)}")
-    return "; ".join(parts)
+            parts.append(message(N_("an extra term %(term)s"), term=sympy.sstr(term)))
+    return joined(parts)
 
 
 def compare_expression(text, entry: KeyEntry, key=None, seed: int | None = None) -> Verdict:
@@ -404,11 +415,12 @@ def compare_expression(text, entry: KeyEntry, key=None, seed: int | None = None)
     """
     key = entry.value if key is None else key
     if not isinstance(text, (str, int, float)) or isinstance(text, bool):
-        return Verdict("unreadable", text, entry.shown, f"expected an expression as a string, got {type(text).__name__}")
+        return Verdict("unreadable", text, entry.shown,
+                       message(N_("expected an expression as a string, got %(type)s"), type=type(text).__name__))
     try:
         parsed = parse_answer(str(text), entry.names)
     except ValueError as error:
-        return Verdict("unreadable", text, entry.shown, str(error))
+        return Verdict("unreadable", text, entry.shown, error_reason(error))
     student = parsed.subs(entry.intermediates) if entry.intermediates else parsed
     if student == key:
         return Verdict("correct", text, entry.shown, parsed=parsed)
@@ -421,7 +433,8 @@ def compare_expression(text, entry: KeyEntry, key=None, seed: int | None = None)
         equal, point, reason = _random_test(student, key, symbols, seed)
         if equal:
             return Verdict("equivalent", text, entry.shown,
-                           f"equal at {POINTS} random points (seed {seed}); not proven by simplification", parsed, seed)
+                           message(N_("equal at %(count)s random points (seed %(seed)s); not proven by simplification"),
+                                   count=POINTS, seed=seed), parsed, seed)
         if reason:
             return Verdict("wrong", text, entry.shown, reason, parsed, seed)
     else:
@@ -444,28 +457,32 @@ def compare(entry: KeyEntry, answer) -> Verdict:
             return _compare(entry, answer)
     except TimeoutError:
         return Verdict("unreadable", answer, entry.shown,
-                       f"comparing this answer took longer than {ANSWER_SECONDS} s; write it more simply")
+                       message(N_("comparing this answer took longer than %(seconds)s s; write it more simply"),
+                               seconds=ANSWER_SECONDS))
     except RecursionError:
-        return Verdict("unreadable", answer, entry.shown, "the expression is nested too deeply")
+        return Verdict("unreadable", answer, entry.shown, message(N_("the expression is nested too deeply")))
 
 
 def _compare(entry: KeyEntry, answer) -> Verdict:
     kind = entry.kind
     if answer is MISSING or (answer is None and not (kind == "matrix" and entry.value is None)):
-        return Verdict("missing", None, entry.shown, N_("no answer given"))
+        return Verdict("missing", None, entry.shown, message(N_("no answer given")))
     if kind == "expression":
         return compare_expression(answer, entry)
     if kind == "expressions":
         answers = _as_list(answer)
         if len(answers) != len(entry.value):
-            return Verdict("wrong", answer, entry.shown, f"expected {len(entry.value)} components, got {len(answers)}")
+            return Verdict("wrong", answer, entry.shown, message(N_("expected %(expected)s components, got %(given)s"),
+                                                                 expected=len(entry.value), given=len(answers)))
         seed = _fresh_seed()
         results = [compare_expression(a, entry, k, seed + i) for i, (a, k) in enumerate(zip(answers, entry.value))]
         used = seed if any(r.seed is not None for r in results) else None
         worst = next((r for r in results if r.verdict in ("unreadable", "wrong")), None)
         if worst:
             index = results.index(worst) + 1
-            return Verdict(worst.verdict, answer, entry.shown, f"component {index}: {worst.diagnosis}", seed=used)
+            return Verdict(worst.verdict, answer, entry.shown,
+                           message(N_("component %(index)s: %(diagnosis)s"), index=index, diagnosis=worst.diagnosis),
+                           seed=used)
         verdict = "correct" if all(r.verdict == "correct" for r in results) else "equivalent"
         return Verdict(verdict, answer, entry.shown, seed=used)
     if kind in ("words", "word"):
@@ -473,7 +490,7 @@ def _compare(entry: KeyEntry, answer) -> Verdict:
         given = [str(a).strip().lower() for a in _as_list(answer)]
         if given == [e.lower() for e in expected]:
             return Verdict("correct", answer, entry.shown)
-        return Verdict("wrong", answer, entry.shown, f"expected {', '.join(expected)}")
+        return Verdict("wrong", answer, entry.shown, message(N_("expected %(words)s"), words=", ".join(expected)))
     if kind in ("numbers", "number", "integer", "exact", "matrix"):
         return _compare_numbers(entry, answer)
     raise AssertionError(kind)
@@ -496,23 +513,23 @@ def _to_number(value) -> _Number:
         ValueError: not a finite number (true/false, nan, inf, 1/0, text).
     """
     if isinstance(value, bool) or value is None:
-        raise ValueError(f"{json.dumps(value)} is not a number")
+        raise ValueError(message(N_("%(value)s is not a number"), value=json.dumps(value)))
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise ValueError(f"{value} is not a finite number")
+            raise ValueError(message(N_("%(value)s is not a finite number"), value=value))
         return _Number(sympy.Rational(repr(value)), mpmath.mpc(value), repr(value), True)
     if isinstance(value, int):
         if abs(value).bit_length() > 1000:
-            raise ValueError("the integer is out of range (at most 10^300)")
+            raise ValueError(message(N_("the integer is out of range (at most 10^300)")))
         exact, approximate, shown = sympy.Integer(value), False, str(value)
     elif isinstance(value, str):
         reading = read(value, {})
         exact, approximate, shown = reading.expr, reading.approximate, value.strip()
     else:
-        raise ValueError(f"expected a number, got {type(value).__name__}")
+        raise ValueError(message(N_("expected a number, got %(type)s"), type=type(value).__name__))
     number = _evaluate(exact, {})
     if number is None:
-        raise ValueError(f"{shown} is not a finite number")
+        raise ValueError(message(N_("%(value)s is not a finite number"), value=shown))
     return _Number(exact, number, shown, approximate)
 
 
@@ -529,31 +546,35 @@ def _compare_numbers(entry: KeyEntry, answer) -> Verdict:
     if entry.kind == "matrix":
         if entry.value is None:
             ok = answer is None or (isinstance(answer, str) and answer.strip().lower() in ("none", "null", ""))
-            return Verdict("correct" if ok else "wrong", answer, None, "" if ok else "the limit does not exist")
+            return Verdict("correct" if ok else "wrong", answer, None, "" if ok else message(N_("the limit does not exist")))
         if not isinstance(answer, list) or not all(isinstance(r, list) for r in answer):
-            return Verdict("wrong", answer, entry.shown, "expected a list of rows (the limit exists)")
+            return Verdict("wrong", answer, entry.shown, message(N_("expected a list of rows (the limit exists)")))
         expected = [x for row in entry.value for x in row]
         given_flat = [x for row in answer for x in row]
         if [len(r) for r in answer] != [len(r) for r in entry.value]:
-            return Verdict("wrong", answer, entry.shown, f"expected a {len(entry.value)} x {len(entry.value[0])} matrix")
+            return Verdict("wrong", answer, entry.shown, message(N_("expected a %(rows)s x %(columns)s matrix"),
+                                                                 rows=len(entry.value), columns=len(entry.value[0])))
     else:
         expected, given_flat = _as_list(entry.value), _as_list(answer)
     try:
         given = [_to_number(v) for v in given_flat]
     except ValueError as error:
-        return Verdict("unreadable", answer, entry.shown, f"not a number: {error}")
+        return Verdict("unreadable", answer, entry.shown, message(N_("not a number: %(reason)s"), reason=error_reason(error)))
     if entry.kind == "exact":
         given = sorted(given, key=_descending)
     wanted = _wanted_list(entry.kind, expected)
     if len(given) != len(wanted):
-        return Verdict("wrong", answer, entry.shown, f"expected {len(wanted)} value(s), got {len(given)}")
+        return Verdict("wrong", answer, entry.shown, message(N_("expected %(expected)s value(s), got %(given)s"),
+                                                             expected=len(wanted), given=len(given)))
     all_exact, wrong = _wrong_values(entry.kind, given, wanted)
     if wrong:
         # The mistake first, where a nearby answer of the key names it; then every wrong value.
         mistake = _nearby_numbers(entry, given)
-        return Verdict("wrong", answer, entry.shown, "; ".join(([f"this is {mistake}"] if mistake else []) + wrong))
+        named = [message(N_("this is %(mistake)s"), mistake=mistake)] if mistake else []
+        return Verdict("wrong", answer, entry.shown, joined(named + wrong))
     return Verdict("correct" if all_exact else "equivalent", answer, entry.shown,
-                   "" if all_exact else f"within the relative tolerance {NUMBER_TOLERANCE}")
+                   "" if all_exact else message(N_("within the relative tolerance %(tolerance)s"),
+                                                tolerance=NUMBER_TOLERANCE))
 
 
 def _descending(number: _Number):
@@ -571,19 +592,23 @@ def _wrong_values(kind: str, given: list, wanted: list) -> tuple[bool, list[str]
     (every wrong value is named, not only the first)."""
     all_exact, wrong = True, []
     for index, (g, w) in enumerate(zip(given, wanted), start=1):
-        where = f"value {index}: " if len(wanted) > 1 else ""
+        numbered = len(wanted) > 1
         if kind == "integer" or (not g.approximate and w.exact is not None):
             # Exact against exact: equal, or wrong however close. An integer key takes nothing else.
             if g.exact is None or w.exact is None or (
                     g.exact != w.exact and _symbolically_zero(g.exact - w.exact) is not True):
-                wrong.append(f"{where}{_differing(g, w)}")
+                wrong.append(_numbered(index, _differing(g, w)) if numbered else _differing(g, w))
             continue
         all_exact = False
         with mpmath.workdps(PRECISION):
             distance = abs(g.value - w.value)
             if distance > NUMBER_TOLERANCE * max(abs(w.value), mpmath.mpf("1e-12")) and distance > 1e-12:
-                wrong.append(f"{where}{_differing(g, w)}")
+                wrong.append(_numbered(index, _differing(g, w)) if numbered else _differing(g, w))
     return all_exact, wrong
+
+
+def _numbered(index: int, text: str) -> str:
+    return message(N_("value %(index)s: %(difference)s"), index=index, difference=text)
 
 
 def _nearby_numbers(entry: KeyEntry, given: list) -> str:
@@ -601,9 +626,9 @@ def _differing(given: _Number, wanted: _Number) -> str:
     """'<given> instead of <wanted>': the student's number as written, the key exactly or to 6 digits."""
     shown = given.shown if given.approximate or given.exact is None else sympy.sstr(given.exact)
     if wanted.exact is not None:
-        return f"{shown} instead of {sympy.sstr(wanted.exact)}"
+        return message(N_("%(given)s instead of %(wanted)s"), given=shown, wanted=sympy.sstr(wanted.exact))
     with mpmath.workdps(PRECISION):
-        return f"{shown} instead of {mpmath.nstr(_real_or(wanted.value), 6)}"
+        return message(N_("%(given)s instead of %(wanted)s"), given=shown, wanted=mpmath.nstr(_real_or(wanted.value), 6))
 
 
 def _real_or(value):
@@ -819,7 +844,7 @@ def _write_feedback_pdf(variant: Variant, result: dict, target: Path) -> None:
                          verdict=verdict.verdict, student=_student_shown(verdict.student),
                          key=typeset_key(entry.value, entry.kind, line_characters=38,
                                          forms=forms.get(answer_id, NumberForms())),
-                         # Diagnoses marked N_ are translated; those made with numbers stay English.
+                         # A diagnosis is an i18n.Message: printed in the feedback's language.
                          diagnosis="".join(_shortened(str(render.translate(verdict.diagnosis or "")))),
                          section=sections.get(answer_id, "")))
     body = render.environment().get_template("feedback.tex.j2").render(rows=rows, score=result["score"])

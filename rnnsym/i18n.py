@@ -111,6 +111,70 @@ def message(msgid: str, **values) -> Message:
     return Message(msgid, values)
 
 
+def joined(parts) -> str:
+    """Parts of one sentence (a diagnosis naming several mistakes) joined by
+    "; ", as a :class:`Message`, so that a document joins them the way its
+    language does; "" for no parts, the part itself for one."""
+    parts = [part for part in parts if part]
+    if len(parts) <= 1:
+        return parts[0] if parts else ""
+    # Halves, not a chain: as deep as log2 of the parts (a matrix's 100 wrong entries: 7).
+    middle = len(parts) // 2
+    return message(N_("%(first)s; %(rest)s"), first=joined(parts[:middle]), rest=joined(parts[middle:]))
+
+
+def to_data(text: str) -> str | dict:
+    """``text`` as JSON data that keeps a :class:`Message`'s structure (the
+    grader's worker process sends its diagnoses so, see :func:`from_data`)."""
+    if isinstance(text, Message):
+        return {"msgid": text.msgid, "values": {name: to_data(value) if isinstance(value, Message) else str(value)
+                                                for name, value in text.values.items()}}
+    return str(text)
+
+
+# The longest text :func:`from_data` rebuilds.
+MAX_REBUILT_CHARS = 100_000
+
+
+@functools.lru_cache(maxsize=None)
+def known_ids() -> frozenset[str]:
+    """Every message id the catalogs know (the source's marked English strings)."""
+    ids: set[str] = set()
+    for language in LANGUAGES:
+        if language != DEFAULT_LANGUAGE:
+            ids.update(key for key in translations(language)._catalog if isinstance(key, str) and key)
+    return frozenset(ids)
+
+
+def from_data(data, depth: int = 0) -> str:
+    """The text :func:`to_data` made, rebuilt as a :class:`Message`.
+
+    The data comes from a process that compared a student's answer, so it is
+    not trusted: a message id must be one the catalogs know (a format string
+    never comes from outside), values are strings or such messages, and the
+    values must fill the id.
+
+    Raises:
+        ValueError: ``data`` is not such data.
+    """
+    if isinstance(data, str):
+        return data
+    if depth > 40 or not isinstance(data, dict) or set(data) != {"msgid", "values"}:
+        raise ValueError("not a message")
+    msgid, values = data["msgid"], data["values"]
+    if not isinstance(msgid, str) or msgid not in known_ids() or not isinstance(values, dict):
+        raise ValueError("not a known message")
+    rebuilt = {str(name): from_data(value, depth + 1) for name, value in values.items()}
+    try:
+        text = Message(msgid, rebuilt)
+    except (KeyError, TypeError, ValueError):
+        raise ValueError("the values do not fill the message") from None
+    # An id that names a value twice would double the text at every level.
+    if len(text) > MAX_REBUILT_CHARS:
+        raise ValueError("the message is too long")
+    return text
+
+
 def translate(text: str) -> str:
     """``text`` in the current document's language: a :class:`Message` is
     rebuilt from its translated id, other text is looked up as it is."""

@@ -39,13 +39,21 @@ import resource
 import signal
 import time
 
-from rnnsym import checker
+from rnnsym import checker, i18n
 from rnnsym.checker import KeyEntry, Verdict
+from rnnsym.i18n import N_
 
 # A verdict message is a verdict name and a diagnosis; anything longer than
 # this is not a message the worker would send.
 MAX_MESSAGE_BYTES = 1 << 20
 MAX_DIAGNOSIS_CHARS = 4000
+# The sentence naming each spent budget ("the per-file budget of 60 s was spent").
+BUDGET_NOTES = {
+    "answer": N_("the per-answer budget of %(amount)s was spent"),
+    "memory": N_("the per-answer memory budget of %(amount)s was spent"),
+    "file": N_("the per-file budget of %(amount)s was spent"),
+    "class": N_("the per-class budget of %(amount)s was spent"),
+}
 VERDICTS = frozenset({"correct", "equivalent", "wrong", "unreadable", "missing", "not graded"})
 # fork: the child starts in a few milliseconds with the key already in memory.
 _CONTEXT = multiprocessing.get_context("fork")
@@ -95,8 +103,7 @@ class Grader:
         amount = {"answer": _seconds(budgets.answer_seconds), "memory": f"{budgets.memory_mib} MiB",
                   "file": _seconds(budgets.file_seconds),
                   "class": _seconds(budgets.class_seconds or 0)}[which]
-        name = "per-answer memory" if which == "memory" else f"per-{which}"
-        return f"the {name} budget of {amount} was spent"
+        return i18n.message(BUDGET_NOTES[which], amount=amount)
 
     def _deadline(self, file_spent: float) -> tuple[float, str]:
         """Seconds the next answer may take, and which budget sets that limit."""
@@ -157,21 +164,26 @@ class Grader:
             if worker is not None:
                 worker.stop()
         for answer_id in queue[position:]:
-            verdicts[answer_id] = Verdict("not graded", answers[answer_id], key[answer_id].shown, f"not graded: {note}")
+            verdicts[answer_id] = Verdict("not graded", answers[answer_id], key[answer_id].shown,
+                                          i18n.message(N_("not graded: %(note)s"), note=note))
         return {answer_id: verdicts[answer_id] for answer_id in key}, note
 
     def _verdict(self, message: dict, which: str, entry: KeyEntry, answer) -> Verdict:
         if message.get("timeout"):
             verdict = "unreadable" if which == "answer" else "not graded"
-            advice = "; write the answer more simply" if which == "answer" else ""
-            return Verdict(verdict, answer, entry.shown, f"comparison stopped: {self.budget_note(which)}{advice}")
+            stopped = N_("comparison stopped: %(reason)s; write the answer more simply") if which == "answer" \
+                else N_("comparison stopped: %(reason)s")
+            return Verdict(verdict, answer, entry.shown, i18n.message(stopped, reason=self.budget_note(which)))
         if message.get("stopped") == "memory":
             return Verdict("unreadable", answer, entry.shown,
-                           f"comparison stopped: {self.budget_note('memory')}; write the answer more simply")
+                           i18n.message(N_("comparison stopped: %(reason)s; write the answer more simply"),
+                                        reason=self.budget_note("memory")))
         if "died" in message:
-            return Verdict("not graded", answer, entry.shown, f"comparison stopped: {message['died']}")
+            return Verdict("not graded", answer, entry.shown,
+                           i18n.message(N_("comparison stopped: %(reason)s"), reason=message["died"]))
         if "failed" in message:
-            return Verdict("not graded", answer, entry.shown, f"grading failed: {message['failed']}")
+            return Verdict("not graded", answer, entry.shown,
+                           i18n.message(N_("grading failed: %(error)s"), error=message["failed"]))
         return Verdict(student=answer, key=entry.shown, **message)
 
 
@@ -197,10 +209,10 @@ class _Worker:
         except EOFError:
             return {"died": self._death(), "restart": True}
         except OSError:  # a message longer than MAX_MESSAGE_BYTES
-            return {"died": "the grading worker sent an oversized message", "restart": True}
+            return {"died": i18n.message(N_("the grading worker sent an oversized message")), "restart": True}
         message = _valid_message(raw)
         if message is None:
-            return {"died": "the grading worker sent a malformed message", "restart": True}
+            return {"died": i18n.message(N_("the grading worker sent a malformed message")), "restart": True}
         if message.get("stopped"):
             message["restart"] = True
         return message
@@ -213,8 +225,8 @@ class _Worker:
                 name = signal.Signals(-code).name
             except ValueError:
                 name = f"signal {-code}"
-            return f"the grading worker died ({name})"
-        return f"the grading worker ended unexpectedly (exit status {code})"
+            return i18n.message(N_("the grading worker died (%(signal)s)"), signal=name)
+        return i18n.message(N_("the grading worker ended unexpectedly (exit status %(code)s)"), code=code)
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -241,15 +253,30 @@ def _valid_message(raw: bytes) -> dict | None:
     if not isinstance(message, dict):
         return None
     if "verdict" in message:
+        said = message.pop("said", None)
         if set(message) <= set(_carried_fields()) and isinstance(message["verdict"], str) \
                 and message["verdict"] in VERDICTS and isinstance(message.get("diagnosis"), str) \
                 and all(_scalar(v) for v in message.values()):
+            message["diagnosis"] = _rebuilt(said, message["diagnosis"])
             return message
     elif set(message) == {"stopped"} and message["stopped"] == "memory":
         return message
     elif set(message) == {"failed"} and isinstance(message["failed"], str):
         return message
     return None
+
+
+def _rebuilt(said, diagnosis: str) -> str:
+    """The diagnosis as the :class:`rnnsym.i18n.Message` the worker made, if
+    ``said`` rebuilds to exactly its English text; else the text as sent
+    (a message id the catalogs do not know stays English)."""
+    if said is None:
+        return diagnosis
+    try:
+        rebuilt = i18n.from_data(said)
+    except (ValueError, RecursionError):
+        return diagnosis
+    return rebuilt if isinstance(rebuilt, i18n.Message) and str(rebuilt) == diagnosis else diagnosis
 
 
 def _confine(memory_bytes: int) -> None:
@@ -286,10 +313,15 @@ def _work(connection, entries: list[KeyEntry], answers: list, memory_bytes: int)
             message = {name: getattr(verdict, name) for name in _carried_fields()}
             message = {name: value for name, value in message.items() if _scalar(value)}
             message["diagnosis"] = str(verdict.diagnosis)[:MAX_DIAGNOSIS_CHARS]
+            if isinstance(verdict.diagnosis, i18n.Message) and len(verdict.diagnosis) <= MAX_DIAGNOSIS_CHARS:
+                # Also as the message id with its values, so that a Persian
+                # feedback PDF can print it in Persian (_valid_message rebuilds it).
+                message["said"] = i18n.to_data(verdict.diagnosis)
         except MemoryError:
             message = {"stopped": "memory"}
         except RecursionError:
-            message = {"verdict": "unreadable", "diagnosis": "the expression is nested too deeply"}
+            deep = i18n.message(N_("the expression is nested too deeply"))
+            message = {"verdict": "unreadable", "diagnosis": str(deep), "said": i18n.to_data(deep)}
         except Exception as error:  # an internal error costs this answer only
             message = {"failed": f"{type(error).__name__}: {error}"[:MAX_DIAGNOSIS_CHARS]}
         try:

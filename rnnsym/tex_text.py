@@ -264,6 +264,16 @@ _JOINERS = frozenset("\u200c\u200d")
 LTR_MACRO = r"\rnnsymltr"
 
 
+# Punctuation that separates the clauses of a sentence when a space follows.
+_SEPARATORS = frozenset(":;")
+
+
+def _unclosed(clusters: list[str]) -> bool:
+    """Whether a bracket opened in ``clusters`` is still open."""
+    text = "".join(clusters)
+    return text.count("(") > text.count(")") or text.count("[") > text.count("]")
+
+
 def _arabic(cluster: str) -> bool:
     return cluster[0] in ARABIC
 
@@ -298,6 +308,16 @@ def escape_text_rtl(text: str) -> str:
             (index > 0 and _arabic(clusters[index - 1])) or (index < len(clusters) - 1 and _arabic(clusters[index + 1])))
         if _is_space(cluster):
             (spaces if latin else output).append(" ")
+        elif cluster in _SEPARATORS and not _unclosed(latin) and (
+                index == len(clusters) - 1 or _is_space(clusters[index + 1]) or _arabic(clusters[index + 1])):
+            # ": " or "; " ends a clause of the (Persian) sentence, not a Latin
+            # run: "مقدار 1: 0.2" must not become one left-to-right "1: 0.2",
+            # read backwards from the right. Inside brackets ("(Q: 1e-40)") it
+            # belongs to the run.
+            flush_latin()
+            output.extend(spaces)
+            spaces.clear()
+            output.append(escape_text(cluster))
         elif _arabic(cluster) or joiner_in_word:
             flush_latin()
             output.extend(spaces)

@@ -453,3 +453,52 @@ def test_the_nearby_answers_differ_from_the_key(tmp_path):
         for entry in _key(params_text, tmp_path).values():
             for description, value in entry.nearby:
                 assert value != entry.value, (entry.id, description)
+
+
+# --- diagnoses in the feedback's language ---------------------------------------
+
+
+def _untranslated(text, language: str = "fa") -> list[str]:
+    """The message ids in ``text`` (a diagnosis and the messages inside it)
+    that ``language`` leaves as they are, or the text itself if it is plain."""
+    from rnnsym import i18n
+
+    if not isinstance(text, i18n.Message):
+        return [str(text)] if text else []
+    with i18n.using(language):
+        missing = [text.msgid] if i18n._(text.msgid) == text.msgid else []
+    return missing + [m for value in text.values.values() if isinstance(value, i18n.Message)
+                      for m in _untranslated(value, language)]
+
+
+DIAGNOSED = [
+    ("2b.params.total", PARAMS_TOTAL + " + m + 2*h"), ("2b.params.total", "m*V + m*h + 2*h**2 + h*V + V"),
+    ("2b.params.total", "2*(" + PARAMS_TOTAL + ")"), ("2b.params.total", "-(" + PARAMS_TOTAL + ")"),
+    ("2b.params.total", PARAMS_TOTAL + " + 3"), ("2b.params.total", "V*h + V*m + V + 2*h**2 + h*m + 3*h"),
+    ("1d.closed_form", "Max(0, 2**t*h0 - (2**t - 1)/2)"), ("1d.closed_form", "Max(0, 2**(t+1)*(h0 - 1) + 1)"),
+    ("1d.closed_form", "2**t*(h0 - 1) + 1"), ("1b.derivative", "2*h_t*(1 - h_t)"),
+    ("1a.fixed_points", [0.5]), ("1a.fixed_points", [0.5, 2]), ("1a.fixed_points", ["x"]),
+    ("1c.kinds", ["source"]), ("3d.limit", [["0"] * 3] * 3), ("3d.limit", [[1, 2]]), ("3d.limit", "none"),
+    ("3c.h_t", ["1", "2", "3"]), ("3c.h_t", ["h1_0", "2*("]), ("3c.eigenvalues", ["0.3", "-0.003"]),
+    ("3a.dE_dwx", "2*w_y*yhat3*(yhat3 - y3)*(1 - yhat3)*(3*w_h**2*x1 + 2*w_h*x2 + x3)"),
+    ("2b.params.total", "2*("), ("2b.params.total", r"\alpha + 1"), ("2b.params.total", "x + 1"),
+    ("2b.params.total", "[1, 2]"), ("2b.params.total", True), ("1b.derivative", "h_t > 0"),
+    ("1b.derivative", "10**5000"), ("1b.derivative", "07 + h_t"), ("1b.derivative", "sqrt()"),
+    ("3c.spectral_radius", "1e400"), ("3c.eigenvalues", [float("inf")]), ("4c.sequential_steps", 11.5),
+]
+
+
+@pytest.mark.parametrize("answer_id, answer", DIAGNOSED)
+def test_every_diagnosis_is_a_message_the_persian_feedback_translates(answer_id, answer):
+    result = verdict(answer_id, answer)
+    assert result.verdict in ("wrong", "unreadable") and result.diagnosis
+    assert not _untranslated(result.diagnosis), (str(result.diagnosis), _untranslated(result.diagnosis))
+
+
+def test_every_named_mistake_is_a_message(tmp_path):
+    from rnnsym import i18n
+
+    for params_text in ("", NON_SYMMETRIC_W3, "[p3]\nT = 1\n"):
+        for entry in _key(params_text, tmp_path).values():
+            for description, _ in entry.nearby:
+                assert isinstance(description, i18n.Message) and not _untranslated(description), description

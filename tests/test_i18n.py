@@ -4,6 +4,7 @@ documents. (Compiled Persian documents: tests/test_persian.py.)"""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from rnnsym import i18n, i18n_catalog, render, tex_text
 from rnnsym.errors import InputError
+from rnnsym.i18n import N_
 from rnnsym.params import load_variant
 from tests.conftest import write
 from tests.test_tex_safety import ANY_CHARACTER, assert_inert
@@ -78,6 +80,19 @@ def test_every_translation_keeps_the_placeholders_of_its_message():
     assert errors == []
 
 
+def test_a_plain_text_message_gets_a_plain_text_translation():
+    """A message of the code without TeX (a check's description, a diagnosis)
+    is printed escaped: TeX in its translation would show as "$W$" on the page."""
+    from babel.messages.pofile import read_po
+
+    with open(i18n.catalog_path("fa"), "rb") as po:
+        catalog = read_po(po, locale="fa")
+    from_code = [m for m in catalog if m.id and m.locations and all(path.endswith(".py") for path, _ in m.locations)]
+    marked = [(m.id, m.string) for m in from_code if not any(c in m.id for c in "$\\")
+              and any(c in m.string for c in "$\\")]
+    assert not marked, marked
+
+
 def test_the_extraction_script_runs_and_finds_nothing_to_do():
     result = subprocess.run([str(ROOT / "scripts" / "i18n.sh"), "check"], capture_output=True, text=True,
                             env={"PYTHON": sys.executable, "PATH": "/usr/bin:/bin"}, cwd=ROOT)
@@ -132,6 +147,12 @@ def test_the_english_source_has_no_trace_of_the_persian_machinery(tmp_path):
     ("بذر 2026 | دانشجو", r"بذر 2026 \textbar{} دانشجو"),
     ("x$_{1}", r"\rnnsymltr{x\$\_\{1\}}"),
     ("\u061c", r"\rnnsymltr{\textlangle{}U+061C\textrangle{}}"),
+    # ": " and "; " end a clause of the sentence: they stay in its right-to-left flow.
+    ("مقدار 1: 0.2 به جای 1/8 - sqrt(73)", r"مقدار 1: 0.2 به جای \rnnsymltr{1/8 {-} sqrt(73)}"),
+    ("داده شده است: W_3 دارد؛ x", r"داده شده است: \rnnsymltr{W\_3} دارد؛ \rnnsymltr{x}"),
+    ("خطا: h_t; w_h", r"خطا: \rnnsymltr{h\_t}; \rnnsymltr{w\_h}"),
+    ("x:y", r"\rnnsymltr{x:y}"),
+    ("دقیق (Q: 1e-40)", r"دقیق \rnnsymltr{(Q: 1e{-}40)}"),
 ])
 def test_escape_text_rtl_table(text, source):
     assert tex_text.escape_text_rtl(text) == source
@@ -161,3 +182,53 @@ def test_a_message_made_with_numbers_is_english_text_and_translates_whole():
     assert render.translate(text) == text
     with i18n.using("fa"):
         assert render.translate(text) == "حد (W^T)^t در برابر توان دقیق t = 200"
+
+
+# --- messages sent by the grading worker (rnnsym.sandbox) -------------------------
+
+
+def test_a_message_survives_the_trip_as_data_and_prints_in_persian():
+    said = i18n.joined([i18n.message(N_("this is %(mistake)s"), mistake=i18n.message(N_("the MD-LSTM count"))),
+                        i18n.message(N_("%(given)s instead of %(wanted)s"), given="3", wanted="4")])
+    rebuilt = i18n.from_data(json.loads(json.dumps(i18n.to_data(said))))
+    assert str(rebuilt) == str(said) == "this is the MD-LSTM count; 3 instead of 4"
+    with i18n.using("fa"):
+        assert i18n.translate(rebuilt) == "این شمارِ MD-LSTM است؛ 3 به جای 4"
+
+
+def test_joined_parts_nest_as_deep_as_their_logarithm():
+    def depth(text):
+        inner = [depth(v) for v in getattr(text, "values", {}).values() if isinstance(v, i18n.Message)]
+        return 1 + max(inner, default=0)
+
+    parts = [i18n.message(N_("value %(index)s: %(difference)s"), index=k, difference="0") for k in range(100)]
+    text = i18n.joined(parts)
+    assert str(text) == "; ".join(f"value {k}: 0" for k in range(100))
+    assert depth(text) <= 9
+
+
+@pytest.mark.parametrize("data", [
+    {"msgid": "%(x)s%(x)s", "values": {"x": "a"}},  # an id no catalog knows: a format string from outside
+    {"msgid": "this is %(mistake)s", "values": {}},  # values that do not fill the id
+    {"msgid": "this is %(mistake)s", "values": {"mistake": 3}},  # a value that is neither text nor a message
+    {"msgid": "this is %(mistake)s", "values": {"mistake": "x"}, "more": 1},
+    {"msgid": "this is %(mistake)s"},
+    ["this is %(mistake)s"],
+    None,
+])
+def test_data_that_is_not_a_known_message_is_refused(data):
+    with pytest.raises(ValueError):
+        i18n.from_data(data)
+
+
+def test_a_message_that_would_double_at_every_level_is_refused():
+    doubling = [msgid for msgid in i18n.known_ids()
+                if any(msgid.count(f"%({name})s") > 1 for name in ("W", "first", "rest"))]
+    assert doubling, "no known id names a value twice; this test needs one"
+    msgid = doubling[0]
+    name = next(n for n in ("W", "first", "rest") if msgid.count(f"%({n})s") > 1)
+    data = "x" * 1000
+    for _ in range(30):
+        data = {"msgid": msgid, "values": {n: data for n in ("W", "first", "rest") if f"%({n})s" in msgid}}
+    with pytest.raises(ValueError):
+        i18n.from_data(data)

@@ -121,12 +121,19 @@ def test_a_drawn_persian_variant_builds_its_sheet_and_solutions(tmp_path, persia
 
 def test_the_feedback_pdf_is_persian(tmp_path, persian_available):
     params = write(tmp_path / "p.toml", '[meta]\nlanguage = "fa"\nstudent = "سارا"\n')
-    answers = write(tmp_path / "a.toml", '"1d.closed_form" = "Max(0, 2**t*(h0 - 1) + 1)"\n"4c.sequential_steps" = 12\n')
+    answers = write(tmp_path / "a.toml", '"1d.closed_form" = "Max(0, 2**t*(h0 - 1) + 1)"\n"4c.sequential_steps" = 12\n'
+                    '"1b.derivative" = "2*h_t*(1 - h_t)"\n"2b.params.total" = "2*("\n"1a.fixed_points" = [0.5]\n')
     pdf = tmp_path / "feedback.pdf"
     assert cli.main(["check", "--params", str(params), str(answers), "--pdf", str(pdf)]) == 0
     text = pdf_text(pdf)
     for word in ("بازخورد", "نمره", "درست", "نادرست", "بی‌پاسخ", "سارا"):
         assert persian(word) in text, word
+    # The diagnoses too (compared in the grader's worker process, sent back as messages):
+    # a named mistake, an unreadable answer, a wrong number, a missing answer.
+    for words in ("مشتق با", "نابه‌جاست", "به جای", "پاسخی داده نشده است"):
+        assert persian(words) in text, words
+    for english in ("this is", "instead of", "unexpected", "no answer given"):
+        assert english not in text, english
 
 
 def test_a_persian_build_without_xelatex_exits_3_naming_the_packages(tmp_path, monkeypatch, capsys):

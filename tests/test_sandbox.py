@@ -6,13 +6,14 @@ interrupt, a 4 GB allocation, a segfault, an internal error.
 """
 
 import itertools
+import json
 import os
 import signal
 import time
 
 import pytest
 
-from rnnsym import checker, pipeline, sandbox
+from rnnsym import checker, i18n, pipeline, sandbox
 from rnnsym.params import load_variant
 
 VARIANT = load_variant(None)
@@ -120,6 +121,21 @@ def test_honest_answers_get_the_same_verdicts_as_in_process():
 
     assert {i: v.diagnosis for i, v in verdicts.items() if fixed(v.diagnosis)} == \
         {i: v.diagnosis for i, v in expected.items() if fixed(v.diagnosis)}
+    # ... and as the messages they were made of, which the Persian feedback prints in Persian.
+    assert {i: v.diagnosis.msgid for i, v in verdicts.items() if v.diagnosis} == \
+        {i: v.diagnosis.msgid for i, v in expected.items() if v.diagnosis}
+
+
+@pytest.mark.parametrize("said, rebuilt", [
+    ({"msgid": "the MD-LSTM count", "values": {}}, True),
+    ({"msgid": "the sign is wrong", "values": {}}, False),  # says something else than the diagnosis
+    ({"msgid": "%(x)s", "values": {"x": "the MD-LSTM count"}}, False),  # an id no catalog knows
+    ("the MD-LSTM count", False),
+])
+def test_a_worker_diagnosis_is_rebuilt_as_a_message_only_if_it_says_the_same(said, rebuilt):
+    raw = json.dumps({"verdict": "wrong", "diagnosis": "the MD-LSTM count", "said": said}).encode()
+    diagnosis = sandbox._valid_message(raw)["diagnosis"]
+    assert diagnosis == "the MD-LSTM count" and isinstance(diagnosis, i18n.Message) is rebuilt
 
 
 @pytest.mark.parametrize(
