@@ -106,7 +106,17 @@ def _variant_bodies(job):
     from rnnsym import render
     from rnnsym.pipeline import report_sections, solve
 
+    from rnnsym import i18n
+
     variant, build_dir = job
+    with i18n.using(variant.meta.language):
+        return _variant_bodies_here(variant, build_dir)
+
+
+def _variant_bodies_here(variant, build_dir):
+    from rnnsym import render
+    from rnnsym.pipeline import report_sections, solve
+
     folder = build_dir / variant.meta.variant
     folder.mkdir()
     sections = report_sections(solve(variant), folder, variant)
@@ -166,14 +176,14 @@ def overfull_by_variant(tex: str, log: str) -> dict:
     return found
 
 
-def compile_batch(paths: dict) -> dict:
+def compile_batch(paths: dict, engine: str = "pdflatex") -> dict:
     """Compiles each sheet's document (two at once) and returns {sheet: log text}."""
     from concurrent.futures import ThreadPoolExecutor
 
     from rnnsym import latex
 
     with ThreadPoolExecutor(max_workers=len(paths)) as pool:
-        list(pool.map(latex.compile_pdf, paths.values()))
+        list(pool.map(lambda path: latex.compile_pdf(path, engine=engine), paths.values()))
     return {sheet: path.with_suffix(".log").read_text(errors="replace") for sheet, path in paths.items()}
 
 
@@ -239,10 +249,13 @@ def pdf_pages(pdf) -> list:
     return pages
 
 
-def page_break_problems(tex: str, pages: list) -> list:
+def page_break_problems(tex: str, pages: list, normalize=lambda line: line) -> list:
     """(page, what is wrong) for every page that ends with a heading or holds
-    fewer than FEW_LINES lines; pages numbered from 1 through the PDF."""
-    known = headings(tex)
+    fewer than FEW_LINES lines; pages numbered from 1 through the PDF.
+    ``normalize``: applied to the headings and the lines before they are
+    compared (Persian: pdftotext's presentation forms to letters)."""
+    known = {normalize(text): run_in for text, run_in in headings(tex).items()}
+    pages = [[normalize(line) for line in lines] for lines in pages]
     problems = []
     for number, lines in enumerate(pages, start=1):
         if len(lines) < FEW_LINES:
@@ -340,6 +353,61 @@ def test_no_heading_at_a_page_foot_in_the_stress_batch(stress_batch):
     for sheet, path in paths.items():
         tex = path.read_text(encoding="utf-8")
         assert page_break_problems(tex, pdf_pages(path.with_suffix(".pdf"))) == [], sheet
+
+
+# The Persian edition of the same draws (XeLaTeX: about 20 s for 50 variants).
+PERSIAN_BATCH_COUNT = BATCH_COUNT
+
+
+@pytest.fixture(scope="module")
+def persian_stress_batch(tmp_path_factory):
+    """The stress batch in Persian, solutions and sheets, two documents
+    compiled once by XeLaTeX."""
+    import dataclasses
+
+    from rnnsym import i18n, latex
+    from tests.conftest import skip_unless
+
+    missing = [what for what, _ in latex.missing_persian()]
+    skip_unless(not missing, "PERSIAN", f"Persian TeX missing: {', '.join(missing)} (scripts/ensure-deps.sh persian)")
+    variants = [dataclasses.replace(v, meta=dataclasses.replace(v.meta, language="fa"))
+                for v in _draw(PERSIAN_BATCH_COUNT)]
+    with i18n.using("fa"):
+        paths = batch_documents(variants, tmp_path_factory.mktemp("batch-fa"))
+    return paths, compile_batch(paths, engine="xelatex"), [v.meta.variant for v in variants]
+
+
+def test_the_persian_stress_batch_documents_hold_every_variant(persian_stress_batch):
+    paths, _, ids = persian_stress_batch
+    for sheet, path in paths.items():
+        text = "\n".join(line for page in pdf_pages(path.with_suffix(".pdf")) for line in page)
+        titles = [found for index, found in enumerate(re.findall(r"s\d+-v\d+", text))
+                  if index == 0 or found != re.findall(r"s\d+-v\d+", text)[index - 1]]
+        assert titles == ids, sheet
+
+
+def test_no_line_of_the_persian_stress_batch_runs_into_the_margin(persian_stress_batch):
+    paths, logs, _ = persian_stress_batch
+    found = {sheet: overfull_by_variant(paths[sheet].read_text(encoding="utf-8"), logs[sheet]) for sheet in paths}
+    assert found == {"solutions": {}, "problems": {}}
+
+
+def _persian_line(line: str) -> str:
+    from tests.test_persian import pdf_line
+
+    return pdf_line(line)
+
+
+def test_no_heading_at_a_page_foot_in_the_persian_stress_batch(persian_stress_batch):
+    paths, _, _ = persian_stress_batch
+    for sheet, path in paths.items():
+        tex = path.read_text(encoding="utf-8")
+        pages = pdf_pages(path.with_suffix(".pdf"))
+        assert page_break_problems(tex, pages, _persian_line) == [], sheet
+        # The Persian headings are found on the pages (so a stranded one would be).
+        known = {_persian_line(text): run_in for text, run_in in headings(tex).items()}
+        found = sum(_is_heading(_persian_line(line), known) for page in pages for line in page)
+        assert found >= PERSIAN_BATCH_COUNT * 3, (sheet, found)
 
 
 def test_a_too_wide_display_is_traced_to_its_variant(tmp_path):

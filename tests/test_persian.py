@@ -27,6 +27,12 @@ _INVISIBLE = re.compile("[\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\u06
 
 def pdf_text(pdf: Path) -> str:
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return pdf_line(text)
+
+
+def pdf_line(text: str) -> str:
+    """Text as pdftotext gives it, or as the source writes it, in one form:
+    letters, not presentation forms; no joiners or bidi marks."""
     return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text).translate(_PERSIAN_LETTERS))
 
 
