@@ -268,6 +268,63 @@ LTR_MACRO = r"\rnnsymltr"
 _SEPARATORS = frozenset(":;")
 
 
+_OPENING, _CLOSING = "([{", ")]}"
+# A number alone in Persian text: digits, and a decimal point between digits.
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# The Arabic decimal separator, as Persian writes 0.5 (with Persian digits: ۰٫۵).
+PERSIAN_DECIMAL_SEPARATOR = "\u066b"
+
+
+def _unmatched_edges(clusters: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """A left-to-right run split into the brackets (and spaces) at its edges
+    that open or close outside it, and the rest: in "در برابر h + 1 (نسبت"
+    the "(" opens a Persian parenthesis, so it belongs to the right-to-left
+    flow, where it is mirrored; "(Q: 1e-40)" keeps both of its brackets."""
+    unmatched, open_at = set(), []
+    for position, cluster in enumerate(clusters):
+        if cluster in _OPENING:
+            open_at.append(position)
+        elif cluster in _CLOSING:
+            if open_at and _OPENING.index(clusters[open_at[-1]]) == _CLOSING.index(cluster):
+                open_at.pop()
+            else:
+                unmatched.add(position)
+    unmatched.update(open_at)
+    start, end = 0, len(clusters)
+    while start < end and (start in unmatched or _is_space(clusters[start])):
+        start += 1
+    while end > start and (end - 1 in unmatched or _is_space(clusters[end - 1])):
+        end -= 1
+    return clusters[:start], clusters[start:end], clusters[end:]
+
+
+def _ltr_or_number(clusters: list[str]) -> str:
+    """A run of Latin text, numbers and signs, escaped for a right-to-left document.
+
+    A number alone (``7``, ``0.25``, possibly with brackets or signs that are
+    not its own, as in "< 1") keeps to the Persian text: xepersian prints its
+    digits as Persian digits, with the Arabic decimal separator (``۰٫۲۵``; a
+    "." there would be laid out after the digits). A run with letters, a list
+    of numbers ("0, 1"), or a number with a sign, a slash or an exponent
+    (``-0.9``, ``1/8``) is set left to right, in the order written, with Latin
+    digits.
+    """
+    run = "".join(clusters)
+    if not run:
+        return ""
+    numbers = [token for token in re.split(r"[\s,]+", run) if any(c.isdigit() for c in token)]
+    letters = any(c.isalpha() or unicodedata.category(c[0]) in _INVISIBLE for c in clusters)
+    if not letters and not numbers:
+        return escape_text(run)
+    if not letters and len(numbers) == 1:
+        number = _PLAIN_NUMBER.search(run)
+        if number and number.group(0) == numbers[0].strip("()[]{}<>=|"):
+            whole, _, fraction = number.group(0).partition(".")
+            digits = escape_text(whole) + (PERSIAN_DECIMAL_SEPARATOR + escape_text(fraction) if fraction else "")
+            return escape_text(run[:number.start()]) + digits + escape_text(run[number.end():])
+    return LTR_MACRO + "{" + escape_text(run) + "}"
+
+
 def _unclosed(clusters: list[str]) -> bool:
     """Whether a bracket opened in ``clusters`` is still open."""
     text = "".join(clusters)
@@ -293,13 +350,10 @@ def escape_text_rtl(text: str) -> str:
 
     def flush_latin() -> None:
         if latin:
-            run = "".join(latin)
-            # A number alone keeps to the Persian text: xepersian prints its
-            # digits as Persian digits; a run with letters, or a list of
-            # numbers ("0, 1"), is set left to right, in the order written.
-            ltr = (any(c.isalpha() or unicodedata.category(c[0]) in _INVISIBLE for c in latin)
-                   or sum(any(c.isdigit() for c in token) for token in run.replace(",", " ").split()) > 1)
-            output.append(LTR_MACRO + "{" + escape_text(run) + "}" if ltr else escape_text(run))
+            lead, core, trail = _unmatched_edges(latin)
+            output.append(escape_text("".join(lead)))
+            output.append(_ltr_or_number(core))
+            output.append(escape_text("".join(trail)))
             latin.clear()
 
     for index, cluster in enumerate(clusters):

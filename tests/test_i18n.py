@@ -148,7 +148,15 @@ def test_the_english_source_has_no_trace_of_the_persian_machinery(tmp_path):
     ("x$_{1}", r"\rnnsymltr{x\$\_\{1\}}"),
     ("\u061c", r"\rnnsymltr{\textlangle{}U+061C\textrangle{}}"),
     # ": " and "; " end a clause of the sentence: they stay in its right-to-left flow.
-    ("مقدار 1: 0.2 به جای 1/8 - sqrt(73)", r"مقدار 1: 0.2 به جای \rnnsymltr{1/8 {-} sqrt(73)}"),
+    ("مقدار 1: 0.2 به جای 1/8 - sqrt(73)", "مقدار 1: 0\u066b2 به جای \\rnnsymltr{1/8 {-} sqrt(73)}"),
+    # A decimal alone: Persian digits with the Arabic decimal separator (a "." would follow the digits).
+    ("نسبت‌ها 0.2942", "نسبت‌ها 0\u066b2942"),
+    ("متن (0.55) متن", "متن (0\u066b55) متن"),
+    ("x < -0.9 یا", r"\rnnsymltr{x \textless{} {-}0.9} یا"),
+    ("از -0.9 تا", r"از \rnnsymltr{{-}0.9} تا"),
+    # A bracket that opens or closes outside a Latin run stays in the Persian flow (mirrored there).
+    ("در برابر h + 1 (نسبت < 1)", r"در برابر \rnnsymltr{h + 1} (نسبت \textless{} 1)"),
+    ("(h_t داخل)", r"(\rnnsymltr{h\_t} داخل)"),
     ("داده شده است: W_3 دارد؛ x", r"داده شده است: \rnnsymltr{W\_3} دارد؛ \rnnsymltr{x}"),
     ("خطا: h_t; w_h", r"خطا: \rnnsymltr{h\_t}; \rnnsymltr{w\_h}"),
     ("x:y", r"\rnnsymltr{x:y}"),

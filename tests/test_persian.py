@@ -48,21 +48,21 @@ _NUMBERS = re.compile(r"\d+\.\d{4,}|\d{1,3}(?: \d{3})+")
 
 # Persian digits (and the Arabic-Indic ones pdftotext may read back for some
 # of them): xepersian prints the numbers of Persian prose and tables so.
-_TO_LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
-_PERSIAN_NUMBERS = re.compile(r"[۰-۹٠-٩]+(?:\.[۰-۹٠-٩]+)?")
+# A decimal in Persian prose has the Arabic decimal separator (۰٫۲۹۴۲).
+_TO_LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩\u066b", "01234567890123456789.")
+_PERSIAN_NUMBERS = re.compile(r"[۰-۹٠-٩]+(?:\u066b[۰-۹٠-٩]+)?")
 
 
 def numbers(text: str, reference: set[str] | None = None) -> set[str]:
     """The long numbers of ``text``; with ``reference``, also those in Persian
-    digits, in Latin digits (pdftotext may give the parts of a number set in
-    a right-to-left run in swapped order: the order that is in ``reference``)."""
+    digits that are in ``reference`` once in Latin digits. A decimal written
+    "0.2942" in Persian text would come back as "۲۹۴۲.۰", laid out after its
+    digits: it is not counted, so the test sees it."""
     found = set(_NUMBERS.findall(text))
     for number in _PERSIAN_NUMBERS.findall(text) if reference is not None else ():
         latin = number.translate(_TO_LATIN)
-        # "0.2942" may come back as "2942.0": the runs of a number, swapped.
-        for candidate in (latin, ".".join(reversed(latin.split(".")))):
-            if _NUMBERS.fullmatch(candidate) and candidate in reference:
-                found.add(candidate)
+        if _NUMBERS.fullmatch(latin) and latin in reference:
+            found.add(latin)
     return found
 
 
