@@ -837,7 +837,9 @@ def _write_feedback_pdf(variant: Variant, result: dict, target: Path) -> None:
     # The key writes each problem's numbers as its inputs were typed, as the solutions do.
     forms = {spec.id: variant.number_forms(pid) for pid, problem in PROBLEMS.items() for spec in problem.answer_specs}
     rows = []
-    for answer_id, verdict in result["_verdicts"].items():
+    # In the order of the sheet's parts (1a, 1b, 1c, ...), each part's answers as declared.
+    ordered = sorted(result["_verdicts"].items(), key=lambda item: item[0].split(".")[0])
+    for answer_id, verdict in ordered:
         entry = result["_key"][answer_id]
         breakable = str(render.escape_text(answer_id)).replace(".", r".\allowbreak{}").replace(r"\_", r"\_\allowbreak{}")
         rows.append(dict(id=NoEscape(breakable),

@@ -142,7 +142,8 @@ def environment() -> jinja2.Environment:
     env.newstyle_gettext = True  # variables are passed to _gettext, which prints them
     env.filters.update(math=math, exact=exact_number, tex=NoEscape, t=translate)
     # The environment serves every language: these read the current one when called.
-    env.globals.update(NoEscape=NoEscape, gettext=_gettext, _=_gettext, ngettext=_ngettext, N_=i18n.N_)
+    env.globals.update(NoEscape=NoEscape, gettext=_gettext, _=_gettext, ngettext=_ngettext, N_=i18n.N_,
+                       right_to_left=lambda: i18n.is_rtl(i18n.current()))
     return env
 
 

@@ -269,17 +269,24 @@ _SEPARATORS = frozenset(":;")
 
 
 _OPENING, _CLOSING = "([{", ")]}"
+# Punctuation at the edge of a Latin run belongs to the Persian sentence
+# around it ("نسخهٔ s1-v001 | بذر 1", "... ReLU."); inside the run it stays.
+_EDGE_PUNCTUATION = frozenset("|,.;:!?")
 # A number alone in Persian text: digits, and a decimal point between digits.
 _PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # The Arabic decimal separator, as Persian writes 0.5 (with Persian digits: ۰٫۵).
 PERSIAN_DECIMAL_SEPARATOR = "\u066b"
 
 
-def _unmatched_edges(clusters: list[str]) -> tuple[list[str], list[str], list[str]]:
-    """A left-to-right run split into the brackets (and spaces) at its edges
-    that open or close outside it, and the rest: in "در برابر h + 1 (نسبت"
+def _unmatched_edges(clusters: list[str], persian_before: bool = True,
+                     persian_after: bool = True) -> tuple[list[str], list[str], list[str]]:
+    """A left-to-right run split into what at its edges belongs to the
+    sentence around it (spaces, punctuation, brackets that open or close
+    outside the run) and the rest: in "در برابر h + 1 (نسبت"
     the "(" opens a Persian parenthesis, so it belongs to the right-to-left
-    flow, where it is mirrored; "(Q: 1e-40)" keeps both of its brackets."""
+    flow, where it is mirrored; "(Q: 1e-40)" keeps both of its brackets.
+    Punctuation goes to the sentence only on a side where Persian text is
+    (a name "Ali R." in a Persian document keeps its period)."""
     unmatched, open_at = set(), []
     for position, cluster in enumerate(clusters):
         if cluster in _OPENING:
@@ -290,10 +297,15 @@ def _unmatched_edges(clusters: list[str]) -> tuple[list[str], list[str], list[st
             else:
                 unmatched.add(position)
     unmatched.update(open_at)
+
+    def outside(position: int, persian_beside: bool) -> bool:
+        return position in unmatched or _is_space(clusters[position]) or (
+            persian_beside and clusters[position] in _EDGE_PUNCTUATION)
+
     start, end = 0, len(clusters)
-    while start < end and (start in unmatched or _is_space(clusters[start])):
+    while start < end and outside(start, persian_before):
         start += 1
-    while end > start and (end - 1 in unmatched or _is_space(clusters[end - 1])):
+    while end > start and outside(end - 1, persian_after):
         end -= 1
     return clusters[:start], clusters[start:end], clusters[end:]
 
@@ -325,6 +337,13 @@ def _ltr_or_number(clusters: list[str]) -> str:
     return LTR_MACRO + "{" + escape_text(run) + "}"
 
 
+def _ends_clause(clusters: list[str], index: int, latin: list[str]) -> bool:
+    """Whether the separator at ``clusters[index]`` has Persian (or nothing)
+    on one side rather than a Latin run on both."""
+    following = next((c for c in clusters[index + 1:] if not _is_space(c)), None)
+    return not latin or following is None or _arabic(following)
+
+
 def _unclosed(clusters: list[str]) -> bool:
     """Whether a bracket opened in ``clusters`` is still open."""
     text = "".join(clusters)
@@ -348,9 +367,11 @@ def escape_text_rtl(text: str) -> str:
     latin: list[str] = []  # the current left-to-right run, not yet escaped
     spaces: list[str] = []  # spaces after it, which belong to it only if more Latin follows
 
-    def flush_latin() -> None:
+    seen_persian = [False]  # whether Persian text came before the current run
+
+    def flush_latin(persian_after: bool) -> None:
         if latin:
-            lead, core, trail = _unmatched_edges(latin)
+            lead, core, trail = _unmatched_edges(latin, seen_persian[0], persian_after)
             output.append(escape_text("".join(lead)))
             output.append(_ltr_or_number(core))
             output.append(escape_text("".join(trail)))
@@ -362,18 +383,19 @@ def escape_text_rtl(text: str) -> str:
             (index > 0 and _arabic(clusters[index - 1])) or (index < len(clusters) - 1 and _arabic(clusters[index + 1])))
         if _is_space(cluster):
             (spaces if latin else output).append(" ")
-        elif cluster in _SEPARATORS and not _unclosed(latin) and (
-                index == len(clusters) - 1 or _is_space(clusters[index + 1]) or _arabic(clusters[index + 1])):
-            # ": " or "; " ends a clause of the (Persian) sentence, not a Latin
-            # run: "مقدار 1: 0.2" must not become one left-to-right "1: 0.2",
-            # read backwards from the right. Inside brackets ("(Q: 1e-40)") it
-            # belongs to the run.
-            flush_latin()
+        elif cluster in _SEPARATORS and not _unclosed(latin) and _ends_clause(clusters, index, latin):
+            # ": " or "; " between Persian and a Latin run ends a clause of the
+            # Persian sentence: "داده شده است: W_3" keeps the colon beside
+            # "است", and "ثابت ReLU: باقی" after "ReLU", in the right-to-left
+            # flow. Between Latin words ("Recurrent networks: dynamics",
+            # "1: 0.2", "(Q: 1e-40)") it belongs to the left-to-right run.
+            flush_latin(persian_after=True)
             output.extend(spaces)
             spaces.clear()
             output.append(escape_text(cluster))
         elif _arabic(cluster) or joiner_in_word:
-            flush_latin()
+            flush_latin(persian_after=True)
+            seen_persian[0] = True
             output.extend(spaces)
             spaces.clear()
             if unicodedata.category(cluster[0]) in _INVISIBLE and not joiner_in_word:
@@ -384,6 +406,7 @@ def escape_text_rtl(text: str) -> str:
             latin.extend(spaces)
             spaces.clear()
             latin.append(cluster)
-    flush_latin()
+    # At the end of a Persian sentence, a period after a Latin word ends the sentence.
+    flush_latin(persian_after=seen_persian[0])
     output.extend(spaces)
     return "".join(output)

@@ -30,6 +30,9 @@ def test_feedback_pdf_reads_as_feedback(tmp_path):
     assert "Section 3" in text and "Section 1" in text
     # 3d.limit: all nine values are wrong, and each is named.
     assert "value 9: 0 instead of 4/9" in " ".join(text.split())
+    # The rows follow the sheet's parts: 1a, 1b, 1c, 1d, 2b, ...
+    parts = [match for match in re.findall(r"^\s*(\d[a-z])\.", text, re.MULTILINE)]
+    assert parts == sorted(parts) and {"1b", "1c"} <= set(parts), parts
 
 
 def test_feedback_table_has_no_overfull_lines(tmp_path, monkeypatch):

@@ -147,8 +147,11 @@ def test_the_english_source_has_no_trace_of_the_persian_machinery(tmp_path):
     ("بذر 2026 | دانشجو", r"بذر 2026 \textbar{} دانشجو"),
     ("x$_{1}", r"\rnnsymltr{x\$\_\{1\}}"),
     ("\u061c", r"\rnnsymltr{\textlangle{}U+061C\textrangle{}}"),
-    # ": " and "; " end a clause of the sentence: they stay in its right-to-left flow.
-    ("مقدار 1: 0.2 به جای 1/8 - sqrt(73)", "مقدار 1: 0\u066b2 به جای \\rnnsymltr{1/8 {-} sqrt(73)}"),
+    # ": " and "; " beside Persian end a clause of the sentence: they stay in its right-to-left flow;
+    # between Latin words they belong to the left-to-right run.
+    ("مقدار 1: 0.2 به جای 1/8 - sqrt(73)", r"مقدار \rnnsymltr{1: 0.2} به جای \rnnsymltr{1/8 {-} sqrt(73)}"),
+    ("Recurrent networks: dynamics and cost", r"\rnnsymltr{Recurrent networks: dynamics and cost}"),
+    ("نقطه‌های ثابت ReLU: باقی‌مانده", r"نقطه‌های ثابت \rnnsymltr{ReLU}: باقی‌مانده"),
     # A decimal alone: Persian digits with the Arabic decimal separator (a "." would follow the digits).
     ("نسبت‌ها 0.2942", "نسبت‌ها 0\u066b2942"),
     ("متن (0.55) متن", "متن (0\u066b55) متن"),
@@ -157,8 +160,12 @@ def test_the_english_source_has_no_trace_of_the_persian_machinery(tmp_path):
     # A bracket that opens or closes outside a Latin run stays in the Persian flow (mirrored there).
     ("در برابر h + 1 (نسبت < 1)", r"در برابر \rnnsymltr{h + 1} (نسبت \textless{} 1)"),
     ("(h_t داخل)", r"(\rnnsymltr{h\_t} داخل)"),
+    ("نسخهٔ s1-v001 | بذر 1", r"نسخهٔ \rnnsymltr{s1{-}v001} \textbar{} بذر 1"),
+    ("واحد ReLU.", r"واحد \rnnsymltr{ReLU}."),
+    ("Ali R.", r"\rnnsymltr{Ali R.}"),  # no Persian beside the period: it stays with the name
+    ("علی، Ali R.", r"علی، \rnnsymltr{Ali R}."),
     ("داده شده است: W_3 دارد؛ x", r"داده شده است: \rnnsymltr{W\_3} دارد؛ \rnnsymltr{x}"),
-    ("خطا: h_t; w_h", r"خطا: \rnnsymltr{h\_t}; \rnnsymltr{w\_h}"),
+    ("خطا: h_t; w_h", r"خطا: \rnnsymltr{h\_t; w\_h}"),
     ("x:y", r"\rnnsymltr{x:y}"),
     ("دقیق (Q: 1e-40)", r"دقیق \rnnsymltr{(Q: 1e{-}40)}"),
 ])
@@ -201,7 +208,7 @@ def test_a_message_survives_the_trip_as_data_and_prints_in_persian():
     rebuilt = i18n.from_data(json.loads(json.dumps(i18n.to_data(said))))
     assert str(rebuilt) == str(said) == "this is the MD-LSTM count; 3 instead of 4"
     with i18n.using("fa"):
-        assert i18n.translate(rebuilt) == "این شمارِ MD-LSTM است؛ 3 به جای 4"
+        assert i18n.translate(rebuilt) == "پاسخ شما برابر است با شمارِ MD-LSTM؛ 3 به جای 4"
 
 
 def test_joined_parts_nest_as_deep_as_their_logarithm():

@@ -114,7 +114,7 @@ def _variant_bodies(job):
 
 
 def _variant_bodies_here(variant, build_dir):
-    from rnnsym import render
+    from rnnsym import i18n, render
     from rnnsym.pipeline import report_sections, solve
 
     folder = build_dir / variant.meta.variant
@@ -124,7 +124,8 @@ def _variant_bodies_here(variant, build_dir):
         section["figures"] = {name: f"{variant.meta.variant}/{file}" for name, file in section["figures"].items()}
     chunks = []
     for show_solutions in (True, False):
-        title = [render.escape_text(variant.meta.title), render.escape_text(variant.meta.course),
+        # The default title is a message id, translated as render.document translates it.
+        title = [render.escape_text(i18n._(variant.meta.title)), render.escape_text(variant.meta.course),
                  render.escape_text(render.identification(variant.meta, show_solutions))]
         chunks.append(
             f"{VARIANT_MARK}{variant.meta.variant}\n\\rnnsymlayoutreset\n"
