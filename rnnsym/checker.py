@@ -566,7 +566,10 @@ def _compare_numbers(entry: KeyEntry, answer) -> Verdict:
     if len(given) != len(wanted):
         return Verdict("wrong", answer, entry.shown, message(N_("expected %(expected)s value(s), got %(given)s"),
                                                              expected=len(wanted), given=len(given)))
-    all_exact, wrong = _wrong_values(entry.kind, given, wanted)
+    # A matrix names its entries by row and column, as a student reads it.
+    columns = len(entry.value[0]) if entry.kind == "matrix" else 0
+    where = (lambda index: divmod(index - 1, columns)) if columns else None
+    all_exact, wrong = _wrong_values(entry.kind, given, wanted, where)
     if wrong:
         # The mistake first, where a nearby answer of the key names it; then every wrong value.
         mistake = _nearby_numbers(entry, given)
@@ -587,10 +590,19 @@ def _wanted_list(kind: str, values) -> list:
     return sorted(wanted, key=_descending) if kind == "exact" else wanted
 
 
-def _wrong_values(kind: str, given: list, wanted: list) -> tuple[bool, list[str]]:
+def _wrong_values(kind: str, given: list, wanted: list, where=None) -> tuple[bool, list[str]]:
     """Whether every comparison was exact, and one message per wrong value
-    (every wrong value is named, not only the first)."""
+    (every wrong value is named, not only the first). ``where``: value
+    number (from 1) -> (row, column) from 0, for a matrix."""
     all_exact, wrong = True, []
+
+    def _numbered(index: int, text: str) -> str:
+        if where is not None:
+            row, column = where(index)
+            return message(N_("entry (%(row)s, %(column)s): %(difference)s"), row=row + 1, column=column + 1,
+                           difference=text)
+        return message(N_("value %(index)s: %(difference)s"), index=index, difference=text)
+
     for index, (g, w) in enumerate(zip(given, wanted), start=1):
         numbered = len(wanted) > 1
         if kind == "integer" or (not g.approximate and w.exact is not None):
@@ -605,10 +617,6 @@ def _wrong_values(kind: str, given: list, wanted: list) -> tuple[bool, list[str]
             if distance > NUMBER_TOLERANCE * max(abs(w.value), mpmath.mpf("1e-12")) and distance > 1e-12:
                 wrong.append(_numbered(index, _differing(g, w)) if numbered else _differing(g, w))
     return all_exact, wrong
-
-
-def _numbered(index: int, text: str) -> str:
-    return message(N_("value %(index)s: %(difference)s"), index=index, difference=text)
 
 
 def _nearby_numbers(entry: KeyEntry, given: list) -> str:

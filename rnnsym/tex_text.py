@@ -334,7 +334,18 @@ def _ltr_or_number(clusters: list[str]) -> str:
             whole, _, fraction = number.group(0).partition(".")
             digits = escape_text(whole) + (PERSIAN_DECIMAL_SEPARATOR + escape_text(fraction) if fraction else "")
             return escape_text(run[:number.start()]) + digits + escape_text(run[number.end():])
+    if len(run) <= UNBROKEN_LTR_CHARACTERS:
+        # A short formula or name on one line: a break inside a left-to-right
+        # run in right-to-left text sends its second half to the far side of
+        # the next line ("ReLU(2" ... "h_t - 1/2)").
+        return LTR_MACRO + "{" + NO_BREAK_SPACE.join(escape_text(word) for word in run.split(" ")) + "}"
     return LTR_MACRO + "{" + escape_text(run) + "}"
+
+
+# Left-to-right runs up to this long are kept on one line (their spaces
+# unbreakable: LaTeX's ~, spelt as the command it stands for).
+UNBROKEN_LTR_CHARACTERS = 28
+NO_BREAK_SPACE = r"\nobreakspace{}"
 
 
 def _ends_clause(clusters: list[str], index: int, latin: list[str]) -> bool:

@@ -28,8 +28,8 @@ def test_feedback_pdf_reads_as_feedback(tmp_path):
     # (The diagnoses are plain text and may quote a number as 3*sqrt(73)/200.)
     assert "Matrix([" not in text and "4*T*h**2" not in text and "\\frac" not in text
     assert "Section 3" in text and "Section 1" in text
-    # 3d.limit: all nine values are wrong, and each is named.
-    assert "value 9: 0 instead of 4/9" in " ".join(text.split())
+    # 3d.limit: all nine values are wrong, and each is named by its row and column.
+    assert "entry (3, 3): 0 instead of 4/9" in " ".join(text.split())
     # The rows follow the sheet's parts: 1a, 1b, 1c, 1d, 2b, ...
     parts = [match for match in re.findall(r"^\s*(\d[a-z])\.", text, re.MULTILINE)]
     assert parts == sorted(parts) and {"1b", "1c"} <= set(parts), parts

@@ -170,7 +170,17 @@ def test_the_english_source_has_no_trace_of_the_persian_machinery(tmp_path):
     ("دقیق (Q: 1e-40)", r"دقیق \rnnsymltr{(Q: 1e{-}40)}"),
 ])
 def test_escape_text_rtl_table(text, source):
-    assert tex_text.escape_text_rtl(text) == source
+    # (Spaces of a short left-to-right run are unbreakable: the next test.)
+    assert tex_text.escape_text_rtl(text).replace(tex_text.NO_BREAK_SPACE, " ") == source
+
+
+def test_a_short_left_to_right_run_stays_on_one_line_and_a_long_one_may_break():
+    short = "این شکل بستهٔ h_(t+1) = ReLU(2 h_t - 1/2) است"
+    assert tex_text.escape_text_rtl(short) == (
+        "این شکل بستهٔ " + tex_text.LTR_MACRO + "{" + tex_text.NO_BREAK_SPACE.join(
+            ["h\\_(t+1)", "=", "ReLU(2", "h\\_t", "{-}", "1/2)"]) + "} است")
+    long = "اختلاف " + " + ".join(f"x_{k}" for k in range(12))
+    assert tex_text.NO_BREAK_SPACE not in tex_text.escape_text_rtl(long)
 
 
 @settings(max_examples=300, deadline=None)

@@ -50,7 +50,7 @@ def compile_body(directory: Path, body: str, meta: Meta | None = None) -> Path:
 _PIECES = sorted(
     {*tex_text.ASCII_SPECIAL.values(), *tex_text.ACCENTS.values(), *re.findall(r"\\[A-Za-z]+", "".join(tex_text.MATH.values())),
      r"\ensuremath", r"\mathrm", r"\textlangle{}", r"\textrangle{}", r"\allowbreak{}", r"\penalty200{}",
-     tex_text.TRANSLITERATION_MACRO, r"\i{}", r"\j{}"},
+     tex_text.TRANSLITERATION_MACRO, r"\i{}", r"\j{}", tex_text.NO_BREAK_SPACE},
     key=len, reverse=True,
 )
 SAFE_PIECES = re.compile("|".join(re.escape(piece) for piece in _PIECES if piece.startswith("\\")))
