@@ -264,13 +264,10 @@ _JOINERS = frozenset("\u200c\u200d")
 LTR_MACRO = r"\rnnsymltr"
 
 
-# Punctuation that separates the clauses of a sentence when a space follows.
-_SEPARATORS = frozenset(":;")
-
-
 _OPENING, _CLOSING = "([{", ")]}"
 # Punctuation at the edge of a Latin run belongs to the Persian sentence
-# around it ("نسخهٔ s1-v001 | بذر 1", "... ReLU."); inside the run it stays.
+# around it ("نسخهٔ s1-v001 | بذر 1", "داده شده است: W_3", "... ReLU."); inside
+# the run it stays ("Recurrent networks: dynamics", "1: 0.2", "(Q: 1e-40)").
 _EDGE_PUNCTUATION = frozenset("|,.;:!?")
 # A number alone in Persian text: digits, and a decimal point between digits.
 _PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -348,19 +345,6 @@ UNBROKEN_LTR_CHARACTERS = 28
 NO_BREAK_SPACE = r"\nobreakspace{}"
 
 
-def _ends_clause(clusters: list[str], index: int, latin: list[str]) -> bool:
-    """Whether the separator at ``clusters[index]`` has Persian (or nothing)
-    on one side rather than a Latin run on both."""
-    following = next((c for c in clusters[index + 1:] if not _is_space(c)), None)
-    return not latin or following is None or _arabic(following)
-
-
-def _unclosed(clusters: list[str]) -> bool:
-    """Whether a bracket opened in ``clusters`` is still open."""
-    text = "".join(clusters)
-    return text.count("(") > text.count(")") or text.count("[") > text.count("]")
-
-
 def _arabic(cluster: str) -> bool:
     return cluster[0] in ARABIC
 
@@ -378,11 +362,11 @@ def escape_text_rtl(text: str) -> str:
     latin: list[str] = []  # the current left-to-right run, not yet escaped
     spaces: list[str] = []  # spaces after it, which belong to it only if more Latin follows
 
-    seen_persian = [False]  # whether Persian text came before the current run
+    seen_persian = False  # whether Persian text came before the current run
 
     def flush_latin(persian_after: bool) -> None:
         if latin:
-            lead, core, trail = _unmatched_edges(latin, seen_persian[0], persian_after)
+            lead, core, trail = _unmatched_edges(latin, seen_persian, persian_after)
             output.append(escape_text("".join(lead)))
             output.append(_ltr_or_number(core))
             output.append(escape_text("".join(trail)))
@@ -394,19 +378,9 @@ def escape_text_rtl(text: str) -> str:
             (index > 0 and _arabic(clusters[index - 1])) or (index < len(clusters) - 1 and _arabic(clusters[index + 1])))
         if _is_space(cluster):
             (spaces if latin else output).append(" ")
-        elif cluster in _SEPARATORS and not _unclosed(latin) and _ends_clause(clusters, index, latin):
-            # ": " or "; " between Persian and a Latin run ends a clause of the
-            # Persian sentence: "داده شده است: W_3" keeps the colon beside
-            # "است", and "ثابت ReLU: باقی" after "ReLU", in the right-to-left
-            # flow. Between Latin words ("Recurrent networks: dynamics",
-            # "1: 0.2", "(Q: 1e-40)") it belongs to the left-to-right run.
-            flush_latin(persian_after=True)
-            output.extend(spaces)
-            spaces.clear()
-            output.append(escape_text(cluster))
         elif _arabic(cluster) or joiner_in_word:
             flush_latin(persian_after=True)
-            seen_persian[0] = True
+            seen_persian = True
             output.extend(spaces)
             spaces.clear()
             if unicodedata.category(cluster[0]) in _INVISIBLE and not joiner_in_word:
@@ -418,6 +392,6 @@ def escape_text_rtl(text: str) -> str:
             spaces.clear()
             latin.append(cluster)
     # At the end of a Persian sentence, a period after a Latin word ends the sentence.
-    flush_latin(persian_after=seen_persian[0])
+    flush_latin(persian_after=seen_persian)
     output.extend(spaces)
     return "".join(output)

@@ -11,6 +11,7 @@ import pytest
 from rnnsym import pipeline
 from rnnsym.params import load_variant
 from tests.conftest import write
+from tests.test_persian import pdf_line
 
 pytestmark = [pytest.mark.latex, pytest.mark.usefixtures("latex_available")]
 
@@ -382,8 +383,8 @@ def test_the_persian_stress_batch_documents_hold_every_variant(persian_stress_ba
     paths, _, ids = persian_stress_batch
     for sheet, path in paths.items():
         text = "\n".join(line for page in pdf_pages(path.with_suffix(".pdf")) for line in page)
-        titles = [found for index, found in enumerate(re.findall(r"s\d+-v\d+", text))
-                  if index == 0 or found != re.findall(r"s\d+-v\d+", text)[index - 1]]
+        found = re.findall(r"s\d+-v\d+", text)
+        titles = [variant for index, variant in enumerate(found) if index == 0 or variant != found[index - 1]]
         assert titles == ids, sheet
 
 
@@ -393,21 +394,15 @@ def test_no_line_of_the_persian_stress_batch_runs_into_the_margin(persian_stress
     assert found == {"solutions": {}, "problems": {}}
 
 
-def _persian_line(line: str) -> str:
-    from tests.test_persian import pdf_line
-
-    return pdf_line(line)
-
-
 def test_no_heading_at_a_page_foot_in_the_persian_stress_batch(persian_stress_batch):
     paths, _, _ = persian_stress_batch
     for sheet, path in paths.items():
         tex = path.read_text(encoding="utf-8")
         pages = pdf_pages(path.with_suffix(".pdf"))
-        assert page_break_problems(tex, pages, _persian_line) == [], sheet
+        assert page_break_problems(tex, pages, pdf_line) == [], sheet
         # The Persian headings are found on the pages (so a stranded one would be).
-        known = {_persian_line(text): run_in for text, run_in in headings(tex).items()}
-        found = sum(_is_heading(_persian_line(line), known) for page in pages for line in page)
+        known = {pdf_line(text): run_in for text, run_in in headings(tex).items()}
+        found = sum(_is_heading(pdf_line(line), known) for page in pages for line in page)
         assert found >= PERSIAN_BATCH_COUNT * 3, (sheet, found)
 
 
